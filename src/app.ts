@@ -1,0 +1,62 @@
+import { swaggerUI } from "@hono/swagger-ui";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import type { AppEnv } from "./env.ts";
+import { type Clock, systemClock } from "./lib/clock.ts";
+import { AppError } from "./lib/errors.ts";
+import { notFound, onError } from "./middleware/problems.ts";
+import { requestContext } from "./middleware/request-context.ts";
+import { requireJson } from "./middleware/require-json.ts";
+import { healthRoutes } from "./routes/health.ts";
+
+export interface AppOptions {
+  /** The clock lib code reads; tests pass a manual one. */
+  clock?: Clock;
+}
+
+/** Largest request body accepted anywhere (a bulk of 100 links fits comfortably). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Builds the Worker's Hono app: middleware, documentation, then the primitives' routes. */
+export function createApp(options: AppOptions = {}) {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.use(requestId());
+  app.use(secureHeaders());
+  app.onError(onError);
+  app.notFound(notFound);
+
+  // Documentation needs no configuration, so it is served before the config is checked.
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "The ADMIN_TOKEN secret",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "edgekit",
+      version: "0.1.0",
+      description: "Links, rate limits, sessions, feature flags, experiments and view counters on Redis.",
+    },
+  });
+  app.get("/docs", swaggerUI({ url: "/openapi.json", title: "edgekit API" }));
+
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new AppError("payload_too_large", `The body is over the limit of ${MAX_BODY_BYTES} bytes.`);
+      },
+    }),
+  );
+  app.use("/api/*", requireJson());
+  app.use(requestContext(options.clock ?? systemClock));
+
+  // Chained so that AppType carries every route for Hono's `hc` client.
+  return app.route("/", healthRoutes);
+}
+
+export type App = ReturnType<typeof createApp>;

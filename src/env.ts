@@ -1,0 +1,82 @@
+import { z } from "zod";
+import type { Clock } from "./lib/clock.ts";
+import { AppError } from "./lib/errors.ts";
+import type { RedisClient } from "./lib/redis.ts";
+
+/**
+ * Every binding the Worker reads, as wrangler passes them (strings). Documented in wrangler.toml
+ * and the README's configuration table. Secrets come from `wrangler secret put` or `.dev.vars`.
+ */
+export interface Bindings {
+  UPSTASH_REDIS_REST_URL?: string;
+  UPSTASH_REDIS_REST_TOKEN?: string;
+  ADMIN_TOKEN?: string;
+  HASH_SECRET?: string;
+  KEY_PREFIX?: string;
+  REDIS_TIMEOUT_MS?: string;
+  PUBLIC_URL?: string;
+}
+
+const secret = (name: string) =>
+  z
+    .string({ error: `${name} is not set` })
+    .min(16, `${name} must be at least 16 characters`)
+    .max(512, `${name} must be at most 512 characters`);
+
+const configSchema = z.object({
+  UPSTASH_REDIS_REST_URL: z
+    .url({ protocol: /^https?$/, error: "UPSTASH_REDIS_REST_URL must be an http(s) URL" })
+    .transform((url) => url.replace(/\/+$/, "")),
+  UPSTASH_REDIS_REST_TOKEN: z.string({ error: "UPSTASH_REDIS_REST_TOKEN is not set" }).min(1),
+  ADMIN_TOKEN: secret("ADMIN_TOKEN"),
+  HASH_SECRET: secret("HASH_SECRET"),
+  KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{0,64}$/, "KEY_PREFIX may hold up to 64 of A-Z a-z 0-9 : _ -")
+    .default(""),
+  REDIS_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(1000),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: "PUBLIC_URL must be an http(s) URL" })
+    .transform((url) => url.replace(/\/+$/, ""))
+    .optional(),
+});
+
+/** Parsed, validated configuration. */
+export type Config = z.infer<typeof configSchema>;
+
+const parsed = new WeakMap<object, Config>();
+
+/**
+ * Parses the bindings once per isolate. A missing or malformed value is a 503 problem naming the
+ * variable, so a misconfigured deploy answers clearly instead of crashing.
+ */
+export function loadConfig(bindings: Bindings): Config {
+  const cached = parsed.get(bindings);
+  if (cached) return cached;
+  const result = configSchema.safeParse(bindings);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => ({
+      variable: String(issue.path[0] ?? ""),
+      message: issue.message,
+    }));
+    throw new AppError(
+      "config_invalid",
+      `Configuration error: ${problems.map((p) => (p.message.includes(p.variable) ? p.message : `${p.variable}: ${p.message}`)).join("; ")}`,
+      { extensions: { variables: problems.map((p) => p.variable) } },
+    );
+  }
+  parsed.set(bindings, result.data);
+  return result.data;
+}
+
+/** The Hono environment threaded through `new Hono<AppEnv>()` and `createMiddleware<AppEnv>()`. */
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: {
+    config: Config;
+    /** A client for this request only (Workers forbid sharing I/O objects across requests). */
+    redis: RedisClient;
+    clock: Clock;
+    requestId: string;
+  };
+}

@@ -1,0 +1,80 @@
+import { Redis } from "@upstash/redis/cloudflare";
+import type { Config } from "../env.ts";
+import { AppError } from "./errors.ts";
+
+/** The client every lib module receives. Lib code never constructs one itself. */
+export type RedisClient = Redis;
+
+/**
+ * Builds the `@upstash/redis` client for one request.
+ *
+ * - Auto-pipelining: commands issued in the same tick share one `/pipeline` HTTP request, so
+ *   independent reads in one handler cost one round trip.
+ * - One retry with a per-attempt timeout (REDIS_TIMEOUT_MS): the library's default (5 retries with
+ *   exponential backoff, ~4.3 s) would keep a user waiting long after Redis is gone.
+ * - No automatic deserialization: replies arrive exactly as Redis sent them (the default turns the
+ *   string "42" into the number 42), and each lib module decodes them on purpose.
+ */
+export function createRedis(config: Config): RedisClient {
+  return new Redis({
+    url: config.UPSTASH_REDIS_REST_URL,
+    token: config.UPSTASH_REDIS_REST_TOKEN,
+    enableAutoPipelining: true,
+    automaticDeserialization: false,
+    enableTelemetry: false,
+    retry: { retries: 1, backoff: () => 50 },
+    // A function, so each attempt gets its own timer and an abort throws instead of resolving.
+    signal: () => AbortSignal.timeout(config.REDIS_TIMEOUT_MS),
+  });
+}
+
+/** Arguments a Lua script takes: Redis receives them all as strings. */
+export type ScriptArg = string | number;
+
+/** A Lua script bound to a decoder: `run` is the only way lib code executes Lua. */
+export interface LuaScript<T> {
+  run(redis: RedisClient, keys: string[], args: ScriptArg[]): Promise<T>;
+}
+
+/**
+ * Wraps a `.lua` file (imported as text) into a typed callable. It sends EVALSHA with the script's
+ * SHA-1 (computed by the client with WebCrypto, never pinned by hand) and falls back to EVAL when
+ * Redis answers NOSCRIPT, so a flushed script cache costs one extra round trip once.
+ *
+ * @example
+ * import source from "./redirect.lua";
+ * const redirect = defineScript(source, (reply) => decodeRedirect(reply));
+ * const result = await redirect.run(redis, [key], [now]);
+ */
+export function defineScript<T>(source: string, decode: (reply: unknown) => T): LuaScript<T> {
+  return {
+    async run(redis, keys, args) {
+      const reply = await redis.createScript<unknown>(source).exec(keys, args.map(String));
+      return decode(reply);
+    },
+  };
+}
+
+/** Error messages that mean "Redis (or the way to it) is not there", not "the command was wrong". */
+const UNAVAILABLE =
+  /unavailable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|connection|network|LOADING|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|timed? ?out|aborted|fetch failed/i;
+
+/**
+ * Turns a failure of the Redis transport into a 503 problem with Retry-After; anything else
+ * (a script bug, a wrong-type reply) is returned as is, to become a 500.
+ */
+export function asRedisUnavailable(error: unknown): AppError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const transport =
+    error.name === "AbortError" ||
+    error.name === "TimeoutError" ||
+    error.name === "UpstashJSONParseError" ||
+    (error.name === "TypeError" && UNAVAILABLE.test(error.message)) ||
+    (error.name === "UpstashError" && UNAVAILABLE.test(error.message)) ||
+    error.message === "Exhausted all retries";
+  if (!transport) return undefined;
+  return new AppError("redis_unavailable", "Storage is temporarily unavailable. Try again shortly.", {
+    headers: { "retry-after": "2" },
+    cause: error,
+  });
+}

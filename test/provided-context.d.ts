@@ -1,0 +1,13 @@
+// What the global setup (test/setup/global.ts) provides to every test project.
+import "vitest";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The proxy's URL (Upstash REST protocol) in front of the throwaway redis-server. */
+    restUrl: string;
+    restToken: string;
+    adminToken: string;
+    /** redis://127.0.0.1:PORT of the throwaway redis-server. */
+    redisUrl: string;
+  }
+}
