@@ -1,0 +1,28 @@
+import { isbot } from "isbot";
+
+/**
+ * What the Worker knows about the client, from headers Cloudflare sets. `CF-Connecting-IP` is the
+ * only trustworthy address on Workers; `X-Forwarded-For` is whatever the client typed.
+ */
+export interface ClientInfo {
+  ip: string;
+  userAgent: string;
+  /** ISO 3166 alpha-2 country from `request.cf.country`, or "XX" when unknown (local dev). */
+  country: string;
+  referrer: string | undefined;
+  bot: boolean;
+}
+
+export function clientInfo(request: Request): ClientInfo {
+  const cf = (request as { cf?: { country?: unknown } }).cf;
+  const country = typeof cf?.country === "string" && /^[A-Z]{2}$/.test(cf.country) ? cf.country : "XX";
+  const userAgent = (request.headers.get("user-agent") ?? "").slice(0, 512);
+  return {
+    ip: request.headers.get("cf-connecting-ip") ?? "0.0.0.0",
+    userAgent,
+    country,
+    referrer: request.headers.get("referer") ?? undefined,
+    // No user agent at all is a script, not a person.
+    bot: userAgent === "" || isbot(userAgent),
+  };
+}
