@@ -1,0 +1,89 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Miniflare } from "miniflare";
+import { freePort, startRedisServer } from "../scripts/redis-server.ts";
+
+const root = resolve(import.meta.dirname, "..");
+
+export interface BenchStack {
+  workerUrl: string;
+  proxyUrl: string;
+  proxyToken: string;
+  adminToken: string;
+  /** The proxy's request counter (REST round trips served so far). */
+  proxyRequests(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * redis-server + the proxy (its own process, so it does not share an event loop with the load
+ * generator) + the bench Worker in workerd through Miniflare's API (not `wrangler dev`, whose dev
+ * proxy costs more than the Worker itself).
+ */
+export async function startStack(extraBindings: Record<string, string> = {}): Promise<BenchStack> {
+  const outdir = join(root, "bench/.build");
+  execFileSync("npx", ["wrangler", "deploy", "bench/worker.ts", "--dry-run", "--outdir", outdir], {
+    cwd: root,
+    stdio: "ignore",
+  });
+  const redis = await startRedisServer();
+  const proxyToken = "bench-proxy-token";
+  const proxyPort = await freePort();
+  const proxy = spawn(
+    process.execPath,
+    ["--import", "tsx", "proxy/cli.ts", "--redis", redis.url, "--port", String(proxyPort), "--token", proxyToken],
+    { cwd: root, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  await waitForLine(proxy);
+  const proxyUrl = `http://127.0.0.1:${proxyPort}`;
+  const adminToken = "bench-admin-token-0123456789";
+  const modules = readdirSync(outdir).filter((f) => f.endsWith(".js") || f.endsWith(".lua"));
+  const mf = new Miniflare({
+    modules: modules.map((name) => ({
+      type: name.endsWith(".lua") ? ("Text" as const) : ("ESModule" as const),
+      path: join(outdir, name),
+    })),
+    modulesRoot: outdir,
+    compatibilityDate: "2026-04-20",
+    compatibilityFlags: ["nodejs_compat"],
+    bindings: {
+      UPSTASH_REDIS_REST_URL: proxyUrl,
+      UPSTASH_REDIS_REST_TOKEN: proxyToken,
+      ADMIN_TOKEN: adminToken,
+      HASH_SECRET: "bench-hash-secret-0123456789",
+      ...extraBindings,
+    },
+    host: "127.0.0.1",
+    port: await freePort(),
+  });
+  const workerUrl = (await mf.ready).toString().replace(/\/$/, "");
+  return {
+    workerUrl,
+    proxyUrl,
+    proxyToken,
+    adminToken,
+    async proxyRequests() {
+      const res = await fetch(`${proxyUrl}/__stats`, { headers: { authorization: `Bearer ${proxyToken}` } });
+      return ((await res.json()) as { requests: number }).requests;
+    },
+    async stop() {
+      await mf.dispose();
+      proxy.kill("SIGTERM");
+      await redis.stop();
+    },
+  };
+}
+
+function waitForLine(child: ChildProcess): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error("the proxy did not start within 15 s")), 15_000);
+    child.stdout?.once("data", () => {
+      clearTimeout(timer);
+      resolvePromise();
+    });
+    child.once("exit", (code) => reject(new Error(`the proxy exited with code ${code}`)));
+  });
+}
+
+export const hasBuild = () => existsSync(join(root, "bench/.build"));

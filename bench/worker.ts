@@ -1,0 +1,30 @@
+/**
+ * The benchmark's Worker: the real app plus two baseline routes measured in the same run.
+ * - GET /__bench/constant: returns a constant (the runtime's ceiling).
+ * - GET /__bench/fetch: makes exactly one raw fetch to the REST endpoint (the ceiling of any
+ *   route that costs one Redis round trip).
+ * Built only by `npm run bench`; never deployed.
+ */
+import { createApp } from "../src/app.ts";
+import type { Bindings } from "../src/env.ts";
+
+const app = createApp();
+const bench = createApp();
+
+bench.get("/__bench/constant", (c) => c.text("ok"));
+bench.get("/__bench/fetch", async (c) => {
+  const env = c.env as Bindings;
+  const res = await fetch(env.UPSTASH_REDIS_REST_URL ?? "", {
+    method: "POST",
+    headers: { authorization: `Bearer ${env.UPSTASH_REDIS_REST_TOKEN}` },
+    body: '["GET","bench:baseline"]',
+  });
+  return c.text(await res.text());
+});
+
+export default {
+  fetch(request: Request, env: Bindings, ctx: Parameters<typeof app.fetch>[2]) {
+    const { pathname } = new URL(request.url);
+    return (pathname.startsWith("/__bench/") ? bench : app).fetch(request, env, ctx);
+  },
+};
