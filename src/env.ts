@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Clock } from "./lib/clock.ts";
 import { AppError } from "./lib/errors.ts";
+import { rateLimitsSchema } from "./lib/ratelimit/policies.ts";
 import type { RedisClient } from "./lib/redis.ts";
 
 /**
@@ -15,6 +16,8 @@ export interface Bindings {
   KEY_PREFIX?: string;
   REDIS_TIMEOUT_MS?: string;
   PUBLIC_URL?: string;
+  /** JSON overrides of the rate-limit policies (src/lib/ratelimit/policies.ts). */
+  RATE_LIMITS?: string;
 }
 
 const secret = (name: string) =>
@@ -39,6 +42,7 @@ const configSchema = z.object({
     .url({ protocol: /^https?$/, error: "PUBLIC_URL must be an http(s) URL" })
     .transform((url) => url.replace(/\/+$/, ""))
     .optional(),
+  RATE_LIMITS: rateLimitsSchema,
 });
 
 /** Parsed, validated configuration. */

@@ -1,0 +1,48 @@
+import type { Config } from "../../env.ts";
+import type { RedisClient } from "../redis.ts";
+import { secondsUntil } from "./headers.ts";
+import { taggedIdentifier } from "./keys.ts";
+import { createLimiter } from "./limiter.ts";
+import { type Algorithm, POLICY_NAMES, type Policies, type PolicyName } from "./policies.ts";
+
+export interface PolicyQuota {
+  policy: PolicyName;
+  algorithm: Algorithm;
+  limit: number;
+  /** Seconds. */
+  window: number;
+  remaining: number;
+  /** Seconds until the quota resets (or the bucket's next refill). */
+  reset: number;
+}
+
+/**
+ * What `identifier` has left under every policy, spending nothing (`getRemaining`). The checks
+ * are issued in the same tick, so auto-pipelining sends them as one /pipeline: one round trip.
+ *
+ * @example
+ * await getQuota(redis, config, "ip:203.0.113.9", Date.now()) // [{ policy: "default", remaining: 118, ... }, ...]
+ */
+export async function getQuota(
+  redis: RedisClient,
+  config: Pick<Config, "KEY_PREFIX" | "REDIS_TIMEOUT_MS"> & { RATE_LIMITS: Policies },
+  identifier: string,
+  now: number,
+): Promise<PolicyQuota[]> {
+  return Promise.all(
+    POLICY_NAMES.map(async (name) => {
+      const policy = config.RATE_LIMITS[name];
+      const { remaining, reset } = await createLimiter(redis, config, name, policy).getRemaining(
+        taggedIdentifier(identifier),
+      );
+      return {
+        policy: name,
+        algorithm: policy.algorithm,
+        limit: policy.limit,
+        window: policy.window,
+        remaining,
+        reset: secondsUntil(reset, now),
+      };
+    }),
+  );
+}

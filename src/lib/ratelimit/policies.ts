@@ -1,0 +1,90 @@
+import { z } from "zod";
+
+/** The algorithms of `@upstash/ratelimit` a policy may pick. */
+export const ALGORITHMS = ["slidingWindow", "fixedWindow", "tokenBucket"] as const;
+export type Algorithm = (typeof ALGORITHMS)[number];
+
+/**
+ * One named limit. `limit` requests per `window` seconds; for a token bucket `limit` is the bucket
+ * size (the burst) and `refill` tokens come back every `window` seconds.
+ */
+export interface Policy {
+  algorithm: Algorithm;
+  limit: number;
+  /** Seconds. */
+  window: number;
+  /** Token bucket only: tokens added per window (defaults to `limit`). */
+  refill: number;
+  /**
+   * What a request gets when Redis is slow or down: "open" lets it through (reads, counters: an
+   * outage must not take the site down), "closed" refuses it with a 503 (creation: an outage must
+   * not become a free-for-all for spammers).
+   */
+  onRedisFailure: "open" | "closed";
+}
+
+/** The built-in policies. RATE_LIMITS overrides any field of any of them, without code changes. */
+export const DEFAULT_POLICIES = {
+  default: { algorithm: "slidingWindow", limit: 120, window: 60, refill: 120, onRedisFailure: "open" },
+  redirect: { algorithm: "slidingWindow", limit: 600, window: 60, refill: 600, onRedisFailure: "open" },
+  "count-view": { algorithm: "slidingWindow", limit: 300, window: 60, refill: 300, onRedisFailure: "open" },
+  "create-link": { algorithm: "slidingWindow", limit: 20, window: 60, refill: 20, onRedisFailure: "closed" },
+  // One unit per link: two full bulks of 100 an hour.
+  "bulk-create-links": { algorithm: "slidingWindow", limit: 200, window: 3600, refill: 200, onRedisFailure: "closed" },
+  // A burst of 10 sign-ins, then one every 6 s.
+  "create-session": { algorithm: "tokenBucket", limit: 10, window: 60, refill: 10, onRedisFailure: "closed" },
+  conversions: { algorithm: "fixedWindow", limit: 60, window: 60, refill: 60, onRedisFailure: "open" },
+} as const satisfies Record<string, Policy>;
+
+export type PolicyName = keyof typeof DEFAULT_POLICIES;
+export const POLICY_NAMES = Object.keys(DEFAULT_POLICIES) as PolicyName[];
+export type Policies = Record<PolicyName, Policy>;
+
+const overrideSchema = z.strictObject({
+  algorithm: z.enum(ALGORITHMS).optional(),
+  limit: z.number().int().min(1).max(1_000_000).optional(),
+  window: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86_400)
+    .optional(),
+  refill: z.number().int().min(1).max(1_000_000).optional(),
+  onRedisFailure: z.enum(["open", "closed"]).optional(),
+});
+
+const overridesSchema = z.partialRecord(z.enum(POLICY_NAMES as [PolicyName, ...PolicyName[]]), overrideSchema);
+
+/**
+ * RATE_LIMITS: a JSON object of per-policy overrides, merged field by field over the defaults.
+ *
+ * @example RATE_LIMITS='{"create-link":{"limit":50},"default":{"algorithm":"fixedWindow","window":10,"limit":30}}'
+ */
+export const rateLimitsSchema = z.unknown().transform((raw, ctx): Policies => {
+  let value: unknown = raw ?? {};
+  if (typeof raw === "string") {
+    try {
+      value = raw.trim() === "" ? {} : JSON.parse(raw);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "RATE_LIMITS is not valid JSON" });
+      return z.NEVER;
+    }
+  }
+  const result = overridesSchema.safeParse(value);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const where = issue.path.map(String).join(".");
+      ctx.addIssue({ code: "custom", message: `RATE_LIMITS${where ? `.${where}` : ""}: ${issue.message}` });
+    }
+    return z.NEVER;
+  }
+  const policies = {} as Policies;
+  for (const name of POLICY_NAMES) {
+    const override = result.data[name] ?? {};
+    const merged: Policy = { ...DEFAULT_POLICIES[name], ...override };
+    // A bucket whose size was overridden refills to that size unless told otherwise.
+    if (override.limit !== undefined && override.refill === undefined) merged.refill = merged.limit;
+    policies[name] = merged;
+  }
+  return policies;
+});

@@ -1,0 +1,45 @@
+import type { PolicyName } from "./policies.ts";
+
+/**
+ * How a route's request is counted:
+ * - "before": the middleware checks (and spends one unit) before the route runs. One extra round
+ *   trip, no side effect for a blocked request.
+ * - "route": the route spends itself, after validation, through `c.var.rateLimit`: either
+ *   `spend(n)` (a cost known only from the body, e.g. one unit per link of a bulk) or by folding
+ *   the check into its own Lua script (`limitedScript`), so a hot path costs no extra round trip.
+ *   If the route ends without spending (a 422, a 404 before its script ran), the middleware spends
+ *   one unit afterwards, so invalid requests are never free.
+ */
+export type SpendMode = "before" | "route";
+
+export interface RouteRule {
+  policy: PolicyName;
+  spend: SpendMode;
+}
+
+/**
+ * Per-route policies, keyed by method and route pattern as declared with `createRoute` (OpenAPI
+ * `{param}` syntax). Any route not listed gets the default policy, counted before it runs.
+ */
+export const ROUTE_RULES: Record<string, RouteRule> = {
+  "GET /{slug}": { policy: "redirect", spend: "before" },
+  "POST /api/views/{page}": { policy: "count-view", spend: "before" },
+  "POST /api/links": { policy: "create-link", spend: "before" },
+  "POST /api/links/bulk": { policy: "bulk-create-links", spend: "route" },
+  "POST /api/sessions": { policy: "create-session", spend: "before" },
+  "POST /api/experiments/{key}/conversions": { policy: "conversions", spend: "before" },
+};
+
+const DEFAULT_RULE: RouteRule = { policy: "default", spend: "before" };
+
+/** Hono's `/:slug{[a-z]+}` as the `/{slug}` written in the table. */
+export function openApiPattern(honoPath: string): string {
+  return honoPath.replace(/:([A-Za-z0-9_]+)(\{(?:[^{}]|\{[^{}]*\})*\})?\??/g, "{$1}");
+}
+
+/** The rule for a request, from its method and the matched route's pattern ("" when none matched). */
+export function routeRule(method: string, pattern: string): RouteRule {
+  // HEAD is served by the GET route, and must not be a way around its policy.
+  const verb = method === "HEAD" ? "GET" : method;
+  return ROUTE_RULES[`${verb} ${openApiPattern(pattern)}`] ?? DEFAULT_RULE;
+}

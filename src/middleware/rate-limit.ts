@@ -1,0 +1,122 @@
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import { matchedRoutes } from "hono/route";
+import type { AppEnv } from "../env.ts";
+import { AppError } from "../lib/errors.ts";
+import { checkLimit, type LimitOutcome } from "../lib/ratelimit/check-limit.ts";
+import { rateLimitHeaders } from "../lib/ratelimit/headers.ts";
+import { ipIdentifier, userIdentifier } from "../lib/ratelimit/identifier.ts";
+import type { PolicyName } from "../lib/ratelimit/policies.ts";
+import { routeRule } from "../lib/ratelimit/routes.ts";
+import { isAdmin } from "./admin-auth.ts";
+
+/** What a route sees of the rate limit of its request (`c.var.rateLimit`). */
+export interface RateLimitHandle {
+  readonly policy: PolicyName;
+  readonly identifier: string;
+  /**
+   * Spends `cost` units now. Throws the 429 problem when over the limit, or a 503 when Redis failed
+   * and the policy fails closed. For routes whose rule says `spend: "route"`.
+   *
+   * @example
+   * const { links } = c.req.valid("json");
+   * await c.var.rateLimit.spend(links.length); // one unit per link
+   */
+  spend(cost: number): Promise<void>;
+  /**
+   * Records a decision taken elsewhere (a route that folded the check into its own Lua script),
+   * so the response still gets its headers. Throws like `spend` when the outcome refuses.
+   */
+  settle(outcome: LimitOutcome): void;
+}
+
+declare module "hono" {
+  interface ContextVariableMap {
+    rateLimit: RateLimitHandle;
+  }
+}
+
+/**
+ * Rate limits every request by the per-route policy table (src/lib/ratelimit/routes.ts), and puts
+ * the RateLimit headers on every response, errors and 429s included. Mounted once, app-wide, after
+ * `requestContext` and before anything that reads the body, so a blocked client is refused before
+ * its body is read.
+ *
+ * Time: `@upstash/ratelimit` reads `Date.now()` itself, so the headers are computed from the same
+ * clock (not the app's injectable one), or `t` would disagree with the windows Redis keeps.
+ */
+export function rateLimit() {
+  return createMiddleware<AppEnv>(async function rateLimit(c, next) {
+    const config = c.get("config");
+    const rule = routeRule(c.req.method, matchedPattern(c));
+    const policy = config.RATE_LIMITS[rule.policy];
+    const identifier = await identify(c);
+    let outcome: LimitOutcome | undefined;
+
+    const refuseIfNeeded = (decided: LimitOutcome) => {
+      outcome = decided;
+      if (decided.status === "allowed" || decided.status === "fail-open") return;
+      const headers = rateLimitHeaders(rule.policy, policy, decided, Date.now());
+      if (decided.status === "fail-closed") {
+        throw new AppError("redis_unavailable", "Storage is temporarily unavailable. Try again shortly.", {
+          headers: { ...headers, "retry-after": "2" },
+          cause: decided.cause,
+        });
+      }
+      throw new AppError(
+        "quota_exceeded",
+        `Over the "${rule.policy}" limit of ${policy.limit} per ${policy.window} s. Retry in ${headers["retry-after"]} s.`,
+        { extensions: { policy: rule.policy }, headers },
+      );
+    };
+    const spend = async (cost: number) => {
+      const decided = await checkLimit(c.get("redis"), config, { policy: rule.policy, identifier, cost });
+      if (decided.status === "allowed" || decided.status === "blocked") keepAlive(c, decided.pending);
+      refuseIfNeeded(decided);
+    };
+    c.set("rateLimit", { policy: rule.policy, identifier, spend, settle: refuseIfNeeded });
+
+    if (rule.spend === "before") await spend(1);
+    await next();
+    // A route that spends itself but ended before doing so (a 422, a 404) still spends one unit:
+    // invalid requests are not free. The response stands; it only gains the headers.
+    if (!outcome) await spend(1).catch(() => undefined);
+    if (outcome) setHeaders(c, rateLimitHeaders(rule.policy, policy, outcome, Date.now()));
+  });
+}
+
+/**
+ * The pattern of the route that will answer: the first matched entry registered for a method
+ * (app-wide middleware is registered for ALL; a route's own middleware shares its path).
+ */
+function matchedPattern(c: Context<AppEnv>): string {
+  return matchedRoutes(c).find((route) => route.method !== "ALL")?.path ?? "";
+}
+
+/** admin, else the session's user, else the client's IP (never X-Forwarded-For). */
+async function identify(c: Context<AppEnv>): Promise<string> {
+  const authorization = c.req.header("authorization");
+  if (authorization && (await isAdmin(authorization, c.get("config").ADMIN_TOKEN))) return "admin";
+  // Set by the sessions middleware when it ran before this one.
+  const session = (c.var as { session?: { userId?: unknown } | null }).session;
+  if (typeof session?.userId === "string" && session.userId !== "") return userIdentifier(session.userId);
+  return ipIdentifier(c.req.header("cf-connecting-ip"));
+}
+
+function keepAlive(c: Context<AppEnv>, pending: Promise<unknown>): void {
+  try {
+    c.executionCtx.waitUntil(pending);
+  } catch {
+    // No ExecutionContext (app.request in tests): nothing outlives the request anyway.
+  }
+}
+
+function setHeaders(c: Context<AppEnv>, headers: Record<string, string>): void {
+  try {
+    for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
+  } catch {
+    // Immutable headers (a Response passed through from fetch): copy it once.
+    c.res = new Response(c.res.body, c.res);
+    for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
+  }
+}
