@@ -16,6 +16,8 @@ export interface Bindings {
   KEY_PREFIX?: string;
   REDIS_TIMEOUT_MS?: string;
   PUBLIC_URL?: string;
+  /** How long an isolate keeps the flag set (ms); 0 reads Redis on every evaluation. */
+  FLAGS_CACHE_TTL_MS?: string;
   /** JSON overrides of the rate-limit policies (src/lib/ratelimit/policies.ts). */
   RATE_LIMITS?: string;
 }
@@ -42,6 +44,7 @@ const configSchema = z.object({
     .url({ protocol: /^https?$/, error: "PUBLIC_URL must be an http(s) URL" })
     .transform((url) => url.replace(/\/+$/, ""))
     .optional(),
+  FLAGS_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(5000),
   RATE_LIMITS: rateLimitsSchema,
 });
 
