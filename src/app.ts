@@ -7,9 +7,11 @@ import type { AppEnv } from "./env.ts";
 import { type Clock, systemClock } from "./lib/clock.ts";
 import { AppError } from "./lib/errors.ts";
 import { notFound, onError } from "./middleware/problems.ts";
+import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { requireJson } from "./middleware/require-json.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { rateLimitRoutes } from "./routes/ratelimit.ts";
 
 export interface AppOptions {
   /** The clock lib code reads; tests pass a manual one. */
@@ -44,6 +46,10 @@ export function createApp(options: AppOptions = {}) {
   });
   app.get("/docs", swaggerUI({ url: "/openapi.json", title: "edgekit API" }));
 
+  app.use(requestContext(options.clock ?? systemClock));
+  // Before anything reads the body, so a blocked client is refused first; after requestContext,
+  // whose config it needs. Every later error (413, 415, 422, 404...) gets the RateLimit headers.
+  app.use(rateLimit());
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
@@ -53,10 +59,9 @@ export function createApp(options: AppOptions = {}) {
     }),
   );
   app.use("/api/*", requireJson());
-  app.use(requestContext(options.clock ?? systemClock));
 
   // Chained so that AppType carries every route for Hono's `hc` client.
-  return app.route("/", healthRoutes);
+  return app.route("/", healthRoutes).route("/", rateLimitRoutes);
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -6,6 +6,7 @@ import { AppError } from "../lib/errors.ts";
 import { checkLimit, type LimitOutcome } from "../lib/ratelimit/check-limit.ts";
 import { rateLimitHeaders } from "../lib/ratelimit/headers.ts";
 import { ipIdentifier, userIdentifier } from "../lib/ratelimit/identifier.ts";
+import { type ScriptLimit, scriptLimit } from "../lib/ratelimit/limited-script.ts";
 import type { PolicyName } from "../lib/ratelimit/policies.ts";
 import { routeRule } from "../lib/ratelimit/routes.ts";
 import { isAdmin } from "./admin-auth.ts";
@@ -28,6 +29,17 @@ export interface RateLimitHandle {
    * so the response still gets its headers. Throws like `spend` when the outcome refuses.
    */
   settle(outcome: LimitOutcome): void;
+  /**
+   * The check to fold into the route's own Lua script (`limitedScript`), for hot paths: no extra
+   * round trip, no side effect when refused. Throws at once if this isolate already knows the
+   * client is blocked. Resolves to undefined when the policy's algorithm cannot be folded; the
+   * units have then been spent by a separate check already.
+   *
+   * @example
+   * const limit = await c.var.rateLimit.forScript();
+   * const link = await followLink(redis, config, slug, now, limit);
+   */
+  forScript(cost?: number): Promise<ScriptLimit | undefined>;
 }
 
 declare module "hono" {
@@ -74,7 +86,12 @@ export function rateLimit() {
       if (decided.status === "allowed" || decided.status === "blocked") keepAlive(c, decided.pending);
       refuseIfNeeded(decided);
     };
-    c.set("rateLimit", { policy: rule.policy, identifier, spend, settle: refuseIfNeeded });
+    const forScript = async (cost = 1) => {
+      const limit = scriptLimit(config, rule.policy, identifier, cost, Date.now(), refuseIfNeeded);
+      if (!limit) await spend(cost);
+      return limit;
+    };
+    c.set("rateLimit", { policy: rule.policy, identifier, spend, settle: refuseIfNeeded, forScript });
 
     if (rule.spend === "before") await spend(1);
     await next();

@@ -31,7 +31,7 @@ export interface LimitRequest {
 
 /**
  * Spends `cost` units of `identifier`'s quota under a policy: one EVALSHA (one round trip), or
- * none when the identifier is in the in-isolate block cache.
+ * none when the identifier is in the in-isolate block cache. A refused request spends nothing.
  *
  * A Redis transport failure or a timeout is not thrown: it becomes "fail-open" or "fail-closed"
  * per the policy, and the middleware says which in a header. Any other error (a bug) is thrown.
@@ -49,8 +49,15 @@ export async function checkLimit(
   const failure = policy.onRedisFailure === "open" ? "fail-open" : "fail-closed";
   const limiter = createLimiter(redis, config, request.policy, policy, request.cost === 1);
   try {
-    const result = await limiter.limit(taggedIdentifier(request.identifier), { rate: request.cost });
+    const id = taggedIdentifier(request.identifier);
+    let result = await limiter.limit(id, { rate: request.cost });
     if (result.reason === "timeout") return { status: failure, cause: new Error("rate limit check timed out") };
+    if (!result.success && request.cost > 1 && policy.algorithm !== "tokenBucket" && !result.reason) {
+      // The library's window scripts add the cost before comparing, so a refused request of cost
+      // n > 1 would still have spent n: give it back (a second round trip, on refusals only).
+      const refund = await limiter.limit(id, { rate: -request.cost });
+      result = { ...refund, success: false, reset: result.reset, pending: result.pending };
+    }
     return {
       status: result.success ? "allowed" : "blocked",
       limit: result.limit,
@@ -60,7 +67,17 @@ export async function checkLimit(
       pending: result.pending,
     };
   } catch (error) {
-    if (!asRedisUnavailable(error)) throw error;
+    if (!isTransportFailure(error)) throw error;
     return { status: failure, cause: error };
   }
+}
+
+/**
+ * asRedisUnavailable, plus workerd's own wording for a refused connection ("Network connection
+ * lost.", a plain Error), which it does not recognise yet.
+ */
+function isTransportFailure(error: unknown): boolean {
+  return (
+    Boolean(asRedisUnavailable(error)) || (error instanceof Error && /^Network connection lost/.test(error.message))
+  );
 }

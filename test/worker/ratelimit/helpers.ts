@@ -1,0 +1,40 @@
+import type { Bindings } from "../../../src/env.ts";
+import { testApp } from "../support.ts";
+
+/**
+ * A test app whose policies come from `policies` (RATE_LIMITS), with a route that never touches
+ * Redis (`GET /ping`), so a request's round trips are the rate limit's alone.
+ */
+export function limitedApp(name: string, policies: Record<string, unknown>, bindings: Partial<Bindings> = {}) {
+  const t = testApp(name, { bindings: { RATE_LIMITS: JSON.stringify(policies), ...bindings } });
+  t.app.get("/ping", (c) => c.text("pong"));
+  return t;
+}
+
+/** Headers of a client at `ip` (CF-Connecting-IP, as Cloudflare sets it). */
+export const fromIp = (ip: string, extra: Record<string, string> = {}) => ({ "cf-connecting-ip": ip, ...extra });
+
+/** One parsed structured-field item: `"name";key=value;...` (RFC 9651, the subset the draft uses). */
+export interface SfItem {
+  name: string;
+  params: Record<string, number | string>;
+}
+
+/** Parses a RateLimit / RateLimit-Policy field value holding one item; throws if it is not one. */
+export function parseSfItem(value: string | null): SfItem {
+  const match = /^"((?:[^"\\]|\\.)*)"((?:;[a-z*][a-z0-9_.*-]*=(?:-?\d{1,15}|"(?:[^"\\]|\\.)*"))*)$/.exec(value ?? "");
+  if (!match) throw new Error(`not a structured-field item: ${value}`);
+  const params: Record<string, number | string> = {};
+  for (const part of (match[2] ?? "").split(";").slice(1)) {
+    const [key = "", raw = ""] = part.split("=");
+    params[key] = raw.startsWith('"') ? raw.slice(1, -1) : Number(raw);
+  }
+  return { name: match[1] ?? "", params };
+}
+
+/** Counts of each status in a list of responses. */
+export function statusCounts(responses: Response[]): Record<number, number> {
+  const counts: Record<number, number> = {};
+  for (const res of responses) counts[res.status] = (counts[res.status] ?? 0) + 1;
+  return counts;
+}
