@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { bucketOf } from "../../../src/lib/bucketing.ts";
 import { checkContext } from "../../../src/lib/flags/context.ts";
-import { evaluate } from "../../../src/lib/flags/evaluate.ts";
+import { type Evaluation, evaluate } from "../../../src/lib/flags/evaluate.ts";
 import { booleanFlag } from "./fixtures.ts";
 
+/** The resolved value, or undefined for an error. */
+const resolvedValue = (evaluation: Evaluation) => ("value" in evaluation ? evaluation.value : undefined);
 const users = (n: number) => Array.from({ length: n }, (_, i) => `user-${i}`);
 const onCount = (flag: ReturnType<typeof booleanFlag>, ids: string[]) =>
-  ids.filter((id) => evaluate(flag, { targetingKey: id }).value === true).length;
+  ids.filter((id) => resolvedValue(evaluate(flag, { targetingKey: id })) === true).length;
 
 describe("percentage rollout", () => {
   it("puts 10,000 synthetic users at 30% within 30% ± 1.5%", () => {
@@ -20,8 +22,8 @@ describe("percentage rollout", () => {
     const ids = users(5000);
     const inside = (percentage: number) =>
       new Set(
-        ids.filter(
-          (id) => evaluate(booleanFlag({ rollout: { percentage, variant: "on" } }), { targetingKey: id }).value,
+        ids.filter((id) =>
+          resolvedValue(evaluate(booleanFlag({ rollout: { percentage, variant: "on" } }), { targetingKey: id })),
         ),
       );
     const steps = [0, 1, 5, 10, 25, 30, 50, 75, 99.5, 100];
@@ -45,7 +47,7 @@ describe("percentage rollout", () => {
   it("buckets by the shared function: bucket of salt:targetingKey below percentage × 100", () => {
     const flag = booleanFlag({ salt: "s1", rollout: { percentage: 42.5, variant: "on" } });
     for (const id of users(500)) {
-      expect(evaluate(flag, { targetingKey: id }).value).toBe(bucketOf("s1", id) < 4250);
+      expect(resolvedValue(evaluate(flag, { targetingKey: id }))).toBe(bucketOf("s1", id) < 4250);
     }
   });
 
@@ -53,7 +55,9 @@ describe("percentage rollout", () => {
     const ids = users(10_000);
     const a = booleanFlag({ salt: "flag-a", rollout: { percentage: 10, variant: "on" } });
     const b = booleanFlag({ salt: "flag-b", rollout: { percentage: 10, variant: "on" } });
-    const both = ids.filter((id) => evaluate(a, { targetingKey: id }).value && evaluate(b, { targetingKey: id }).value);
+    const both = ids.filter(
+      (id) => resolvedValue(evaluate(a, { targetingKey: id })) && resolvedValue(evaluate(b, { targetingKey: id })),
+    );
     // Independent 10% samples overlap in about 1% of users, not 10%.
     expect(both.length).toBeGreaterThan(50);
     expect(both.length).toBeLessThan(200);

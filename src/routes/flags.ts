@@ -1,0 +1,144 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { DEFAULT_ACTOR, HISTORY_LIMIT } from "../lib/flags/audit.ts";
+import { deleteFlag } from "../lib/flags/delete-flag.ts";
+import { flagHistory } from "../lib/flags/flag-history.ts";
+import { getFlag } from "../lib/flags/get-flag.ts";
+import { listFlags } from "../lib/flags/list-flags.ts";
+import { putFlag } from "../lib/flags/put-flag.ts";
+import { flagInputSchema, flagKeySchema, flagSchema } from "../lib/flags/schema.ts";
+import { adminAuth } from "../middleware/admin-auth.ts";
+import { createRouter, problemResponse } from "./router.ts";
+
+const params = z.object({ key: flagKeySchema });
+const actorHeader = z.object({
+  "x-actor": z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({ description: `Who makes the change (default "${DEFAULT_ACTOR}")` }),
+});
+const flagBody = (description: string) => ({ description, content: { "application/json": { schema: flagSchema } } });
+const auditEntry = z.object({
+  at: z.number(),
+  actor: z.string(),
+  version: z.number(),
+  before: flagSchema.nullable(),
+  after: flagSchema.nullable(),
+});
+
+const putRoute = createRoute({
+  method: "put",
+  path: "/api/flags/{key}",
+  summary: "Create or replace a flag (validated whole; recorded in its history)",
+  tags: ["flags"],
+  security: [{ bearerAuth: [] }],
+  middleware: [adminAuth()] as const,
+  request: {
+    params,
+    headers: actorHeader,
+    body: { required: true, content: { "application/json": { schema: flagInputSchema } } },
+  },
+  responses: {
+    200: flagBody("The flag was replaced"),
+    201: flagBody("The flag was created"),
+    401: problemResponse("No or wrong admin token"),
+    422: problemResponse("The flag is not valid; `errors` lists the fields"),
+  },
+});
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/api/flags/{key}",
+  summary: "Read one flag as stored",
+  tags: ["flags"],
+  security: [{ bearerAuth: [] }],
+  middleware: [adminAuth()] as const,
+  request: { params },
+  responses: {
+    200: flagBody("The flag"),
+    401: problemResponse("No or wrong admin token"),
+    404: problemResponse("No such flag"),
+  },
+});
+
+const deleteRoute = createRoute({
+  method: "delete",
+  path: "/api/flags/{key}",
+  summary: "Delete a flag (its history stays)",
+  tags: ["flags"],
+  security: [{ bearerAuth: [] }],
+  middleware: [adminAuth()] as const,
+  request: { params, headers: actorHeader },
+  responses: {
+    204: { description: "Deleted" },
+    401: problemResponse("No or wrong admin token"),
+    404: problemResponse("No such flag"),
+  },
+});
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/api/flags",
+  summary: "Every flag, sorted by key, with the flag-set version",
+  tags: ["flags"],
+  security: [{ bearerAuth: [] }],
+  middleware: [adminAuth()] as const,
+  responses: {
+    200: {
+      description: "The flags",
+      content: {
+        "application/json": {
+          schema: z.object({
+            version: z.number().int(),
+            flags: z.array(flagSchema),
+            unreadable: z.array(z.object({ key: z.string(), details: z.string() })),
+          }),
+        },
+      },
+    },
+    401: problemResponse("No or wrong admin token"),
+  },
+});
+
+const historyRoute = createRoute({
+  method: "get",
+  path: "/api/flags/{key}/history",
+  summary: `A flag's audit trail, newest first (the last ${HISTORY_LIMIT} writes)`,
+  tags: ["flags"],
+  security: [{ bearerAuth: [] }],
+  middleware: [adminAuth()] as const,
+  request: {
+    params,
+    query: z.object({ limit: z.coerce.number().int().min(1).max(HISTORY_LIMIT).default(HISTORY_LIMIT) }),
+  },
+  responses: {
+    200: {
+      description: "The audit entries",
+      content: { "application/json": { schema: z.object({ key: z.string(), entries: z.array(auditEntry) }) } },
+    },
+    401: problemResponse("No or wrong admin token"),
+    404: problemResponse("The flag was never written"),
+  },
+});
+
+export const flagRoutes = createRouter()
+  .openapi(putRoute, async (c) => {
+    const { key } = c.req.valid("param");
+    const actor = c.req.valid("header")["x-actor"] ?? DEFAULT_ACTOR;
+    const now = c.get("clock").now();
+    const { flag, created } = await putFlag(c.get("redis"), c.get("config"), now, key, c.req.valid("json"), actor);
+    return created ? c.json(flag, 201) : c.json(flag, 200);
+  })
+  .openapi(getRoute, async (c) => c.json(await getFlag(c.get("redis"), c.get("config"), c.req.valid("param").key), 200))
+  .openapi(deleteRoute, async (c) => {
+    const actor = c.req.valid("header")["x-actor"] ?? DEFAULT_ACTOR;
+    const now = c.get("clock").now();
+    await deleteFlag(c.get("redis"), c.get("config"), now, c.req.valid("param").key, actor);
+    return c.body(null, 204);
+  })
+  .openapi(listRoute, async (c) => c.json(await listFlags(c.get("redis"), c.get("config")), 200))
+  .openapi(historyRoute, async (c) => {
+    const { key } = c.req.valid("param");
+    const entries = await flagHistory(c.get("redis"), c.get("config"), key, c.req.valid("query").limit);
+    return c.json({ key, entries }, 200);
+  });
