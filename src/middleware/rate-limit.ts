@@ -14,7 +14,6 @@ import { isAdmin } from "./admin-auth.ts";
 /** What a route sees of the rate limit of its request (`c.var.rateLimit`). */
 export interface RateLimitHandle {
   readonly policy: PolicyName;
-  readonly identifier: string;
   /**
    * Spends `cost` units now. Throws the 429 problem when over the limit, or a 503 when Redis failed
    * and the policy fails closed. For routes whose rule says `spend: "route"`.
@@ -62,7 +61,6 @@ export function rateLimit() {
     const config = c.get("config");
     const rule = routeRule(c.req.method, matchedPattern(c));
     const policy = config.RATE_LIMITS[rule.policy];
-    const identifier = await identify(c);
     let outcome: LimitOutcome | undefined;
 
     const refuseIfNeeded = (decided: LimitOutcome) => {
@@ -82,16 +80,17 @@ export function rateLimit() {
       );
     };
     const spend = async (cost: number) => {
+      const identifier = await identify(c);
       const decided = await checkLimit(c.get("redis"), config, { policy: rule.policy, identifier, cost });
       if (decided.status === "allowed" || decided.status === "blocked") keepAlive(c, decided.pending);
       refuseIfNeeded(decided);
     };
     const forScript = async (cost = 1) => {
-      const limit = scriptLimit(config, rule.policy, identifier, cost, Date.now(), refuseIfNeeded);
+      const limit = scriptLimit(config, rule.policy, await identify(c), cost, Date.now(), refuseIfNeeded);
       if (!limit) await spend(cost);
       return limit;
     };
-    c.set("rateLimit", { policy: rule.policy, identifier, spend, settle: refuseIfNeeded, forScript });
+    c.set("rateLimit", { policy: rule.policy, spend, settle: refuseIfNeeded, forScript });
 
     if (rule.spend === "before") await spend(1);
     await next();
@@ -110,7 +109,12 @@ function matchedPattern(c: Context<AppEnv>): string {
   return matchedRoutes(c).find((route) => route.method !== "ALL")?.path ?? "";
 }
 
-/** admin, else the session's user, else the client's IP (never X-Forwarded-For). */
+/**
+ * admin, else the session's user, else the client's IP (never X-Forwarded-For). Asked when the
+ * units are spent, not when the middleware starts: sessions are loaded by route middleware
+ * (`loadSession()`), so only a route that spends itself (rule `spend: "route"`) after its
+ * session was loaded is counted per user; routes checked before they run count admin or IP.
+ */
 async function identify(c: Context<AppEnv>): Promise<string> {
   const authorization = c.req.header("authorization");
   if (authorization && (await isAdmin(authorization, c.get("config").ADMIN_TOKEN))) return "admin";

@@ -25,8 +25,8 @@ const peek = async (identifier: string) => {
 
 describe("GET /api/ratelimit/{identifier}", () => {
   it("shows the remaining quota under every policy, in one round trip", async () => {
-    await t.request("/ping", { headers: fromIp("192.0.2.1") });
-    await t.request("/ping", { headers: fromIp("192.0.2.1") });
+    await t.request("/_test/rl/ping", { headers: fromIp("192.0.2.1") });
+    await t.request("/_test/rl/ping", { headers: fromIp("192.0.2.1") });
     await peek("user:warm-up"); // Redis learns the peek scripts (a first EVALSHA falls back to EVAL)
     const { result: res, roundTrips } = await countRoundTrips(() =>
       t.request(path("ip:192.0.2.1"), { headers: adminHeaders() }),
@@ -97,7 +97,7 @@ describe("GET /api/ratelimit/{identifier}", () => {
   });
 
   it("spends nothing, however often it is asked", async () => {
-    await t.request("/ping", { headers: fromIp("192.0.2.2") });
+    await t.request("/_test/rl/ping", { headers: fromIp("192.0.2.2") });
     const first = await peek("ip:192.0.2.2");
     const second = await peek("ip:192.0.2.2");
     expect(first.default).toBe(39);
@@ -137,16 +137,16 @@ describe("DELETE /api/ratelimit/{identifier}", () => {
   it("gives a blocked client its full quota back, here and in this isolate's block cache", async () => {
     const ip = "192.0.2.3";
     await checkLimit(redis, config, { policy: "default", identifier: `ip:${ip}`, cost: 40 });
-    expect((await t.request("/ping", { headers: fromIp(ip) })).status).toBe(429);
+    expect((await t.request("/_test/rl/ping", { headers: fromIp(ip) })).status).toBe(429);
     // Now in the block cache: refused without asking Redis.
-    expect((await countRoundTrips(() => t.request("/ping", { headers: fromIp(ip) }))).roundTrips).toBe(0);
+    expect((await countRoundTrips(() => t.request("/_test/rl/ping", { headers: fromIp(ip) }))).roundTrips).toBe(0);
     expect((await keysWithPrefix(`${t.bindings.KEY_PREFIX}edgekit:rl:default:{ip:${ip}}`)).length).toBe(1);
 
     const res = await t.request(path(`ip:${ip}`), { method: "DELETE", headers: adminHeaders() });
     expect(res.status).toBe(204);
     expect(await keysWithPrefix(`${t.bindings.KEY_PREFIX}edgekit:rl:default:{ip:${ip}}`)).toEqual([]);
     expect((await peek(`ip:${ip}`)).default).toBe(40);
-    const after = await t.request("/ping", { headers: fromIp(ip) });
+    const after = await t.request("/_test/rl/ping", { headers: fromIp(ip) });
     expect(after.status).toBe(200);
     expect(after.headers.get("x-ratelimit-remaining")).toBe("39");
   });

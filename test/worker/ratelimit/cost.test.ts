@@ -15,7 +15,7 @@ const config = loadConfig(t.bindings);
 const redis = createRedis(config);
 
 // A route that spends one unit per item of its body, the way bulk link creation does.
-t.app.post("/api/items", async (c) => {
+t.app.post("/api/_test/items", async (c) => {
   const { items } = (await c.req.json()) as { items: unknown[] };
   await c.var.rateLimit.spend(items.length);
   return c.json({ accepted: items.length });
@@ -38,7 +38,7 @@ describe("cost", () => {
 
   it("lets a route spend one unit per item through c.var.rateLimit.spend", async () => {
     const post = (n: number) =>
-      t.request("/api/items", {
+      t.request("/api/_test/items", {
         method: "POST",
         headers: jsonHeaders(fromIp("192.0.2.50")),
         body: JSON.stringify({ items: Array.from({ length: n }, (_, i) => i) }),

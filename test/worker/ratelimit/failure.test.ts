@@ -7,7 +7,7 @@ describe("when Redis cannot be reached", () => {
   it("lets a request through on a fail-open policy within 2 s, and says so", async () => {
     const t = limitedApp("ratelimit-open", { default: { onRedisFailure: "open" } }, UNREACHABLE);
     const started = Date.now();
-    const res = await t.request("/ping", { headers: fromIp("203.0.113.1") });
+    const res = await t.request("/_test/rl/ping", { headers: fromIp("203.0.113.1") });
     expect(Date.now() - started).toBeLessThan(2000);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("pong");
@@ -19,7 +19,7 @@ describe("when Redis cannot be reached", () => {
   it("refuses a request on a fail-closed policy within 2 s with a 503, and says so", async () => {
     const t = limitedApp("ratelimit-closed", { default: { onRedisFailure: "closed" } }, UNREACHABLE);
     const started = Date.now();
-    const res = await t.request("/ping", { headers: fromIp("203.0.113.2") });
+    const res = await t.request("/_test/rl/ping", { headers: fromIp("203.0.113.2") });
     expect(Date.now() - started).toBeLessThan(2000);
     expect(res.status).toBe(503);
     expect(res.headers.get("ratelimit-status")).toBe("fail-closed");
@@ -29,7 +29,7 @@ describe("when Redis cannot be reached", () => {
       title: "Storage unavailable",
       status: 503,
       detail: "Storage is temporarily unavailable. Try again shortly.",
-      instance: "/ping",
+      instance: "/_test/rl/ping",
     });
   });
 });
@@ -43,7 +43,7 @@ describe("RATE_LIMITS", () => {
     ["an unknown field", '{"default":{"limt":5}}', "RATE_LIMITS.default:"],
   ])("answers 503 naming RATE_LIMITS when it holds %s", async (_name, value, message) => {
     const t = limitedApp("ratelimit-config", {}, { RATE_LIMITS: value });
-    const res = await t.request("/ping");
+    const res = await t.request("/_test/rl/ping");
     expect(res.status).toBe(503);
     const body = (await res.json()) as { type: string; detail: string; variables: string[] };
     expect(body.type).toBe("https://edgekit.dev/problems/config-invalid");
@@ -56,8 +56,8 @@ describe("without RATE_LIMITS", () => {
   it("uses the built-in policies", async () => {
     const { testApp } = await import("../support.ts");
     const t = testApp("ratelimit-defaults", { bindings: { UPSTASH_REDIS_REST_URL: "http://127.0.0.1:9" } });
-    t.app.get("/ping", (c) => c.text("pong"));
-    const res = await t.request("/ping");
+    t.app.get("/_test/rl/ping", (c) => c.text("pong"));
+    const res = await t.request("/_test/rl/ping");
     expect(res.status).toBe(200);
     expect(res.headers.get("ratelimit-policy")).toBe('"default";q=120;w=60');
   });

@@ -3,11 +3,24 @@ import { testApp } from "../support.ts";
 
 /**
  * A test app whose policies come from `policies` (RATE_LIMITS), with a route that never touches
- * Redis (`GET /ping`), so a request's round trips are the rate limit's alone.
+ * Redis (`GET /_test/rl/ping`), so a request's round trips are the rate limit's alone. Paths have
+ * three segments so that no primitive's route (such as `GET /{slug}`) answers them first.
  */
 export function limitedApp(name: string, policies: Record<string, unknown>, bindings: Partial<Bindings> = {}) {
   const t = testApp(name, { bindings: { RATE_LIMITS: JSON.stringify(policies), ...bindings } });
-  t.app.get("/ping", (c) => c.text("pong"));
+  t.app.get("/_test/rl/ping", (c) => c.text("pong"));
+  // A route that loads a session (as loadSession() does for a valid cookie), then spends 2 units.
+  t.app.get(
+    "/_test/rl/me",
+    async (c, next) => {
+      c.set("session", { userId: c.req.header("x-test-user") ?? "" } as never);
+      await next();
+    },
+    async (c) => {
+      await c.var.rateLimit.spend(2);
+      return c.text("me");
+    },
+  );
   return t;
 }
 

@@ -23,7 +23,7 @@ describe("when Redis is slow", () => {
     const spinning = busy.run(redis, [], [700]);
     await new Promise((resolve) => setTimeout(resolve, 50)); // let the spin start first
     const started = Date.now();
-    const res = await t.request("/ping", { headers: fromIp("203.0.113.20") });
+    const res = await t.request("/_test/rl/ping", { headers: fromIp("203.0.113.20") });
     const took = Date.now() - started;
     await spinning;
     expect(res.status).toBe(code);
