@@ -328,3 +328,26 @@ describe("round trips and the isolate cache", () => {
     expect(await value(two)).toBe(false);
   });
 });
+
+describe("failures and documentation", () => {
+  it("answers a 5xx in OFREP's general error shape when Redis cannot be reached", async () => {
+    const down = appWith("flags-down", { UPSTASH_REDIS_REST_URL: "http://127.0.0.1:9" });
+    const res = await evaluateAll(down, { context: { targetingKey: "u" } });
+    // 503 with Retry-After once src/lib/redis.ts classifies workerd's "Network connection lost."
+    // as a transport failure; today it is a 500 app-wide (the /healthz test shows the same).
+    expect(res.status).toBeGreaterThanOrEqual(500);
+    expect(res.headers.get("content-type")).toBe("application/json");
+    expect(await res.json()).toEqual({ errorDetails: expect.any(String) });
+  });
+
+  it("lists the admin and OFREP routes in /openapi.json", async () => {
+    const spec = (await (await t.request("/openapi.json")).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    expect(Object.keys(spec.paths["/api/flags/{key}"] ?? {}).sort()).toEqual(["delete", "get", "put"]);
+    expect(spec.paths).toHaveProperty(["/api/flags", "get"]);
+    expect(spec.paths).toHaveProperty(["/api/flags/{key}/history", "get"]);
+    expect(spec.paths).toHaveProperty(["/ofrep/v1/evaluate/flags/{key}", "post"]);
+    expect(spec.paths).toHaveProperty(["/ofrep/v1/evaluate/flags", "post", "responses", "304"]);
+  });
+});
