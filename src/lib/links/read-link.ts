@@ -1,0 +1,17 @@
+import type { Config } from "../../env.ts";
+import { defineScript, type RedisClient } from "../redis.ts";
+import { linkKeys } from "./keys.ts";
+import source from "./read-link.lua";
+import { decodeStoredLink, type StoredLink } from "./record.ts";
+
+const readLinkScript = defineScript(source, decodeStoredLink);
+
+/** One link's record and counts, or null (one round trip; several calls in one tick share one). */
+export async function readLink(
+  redis: RedisClient,
+  config: Pick<Config, "KEY_PREFIX">,
+  slug: string,
+): Promise<StoredLink | null> {
+  const keys = linkKeys(config, slug);
+  return readLinkScript.run(redis, [keys.record, keys.counts], []);
+}
