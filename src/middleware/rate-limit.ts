@@ -31,8 +31,9 @@ export interface RateLimitHandle {
   /**
    * The check to fold into the route's own Lua script (`limitedScript`), for hot paths: no extra
    * round trip, no side effect when refused. Throws at once if this isolate already knows the
-   * client is blocked. Resolves to undefined when the policy's algorithm cannot be folded; the
-   * units have then been spent by a separate check already.
+   * client is blocked. Resolves to undefined when the units are spent already: by the middleware
+   * (the route's rule says "before") or by a separate check (the policy's algorithm cannot be
+   * folded); the route then runs its script without a limit.
    *
    * @example
    * const limit = await c.var.rateLimit.forScript();
@@ -86,6 +87,8 @@ export function rateLimit() {
       refuseIfNeeded(decided);
     };
     const forScript = async (cost = 1) => {
+      // Already spent (the rule says "before"): folding again would count the request twice.
+      if (outcome) return undefined;
       const limit = scriptLimit(config, rule.policy, await identify(c), cost, Date.now(), refuseIfNeeded);
       if (!limit) await spend(cost);
       return limit;

@@ -9,6 +9,8 @@ import { testApp } from "../support.ts";
 export function limitedApp(name: string, policies: Record<string, unknown>, bindings: Partial<Bindings> = {}) {
   const t = testApp(name, { bindings: { RATE_LIMITS: JSON.stringify(policies), ...bindings } });
   t.app.get("/_test/rl/ping", (c) => c.text("pong"));
+  // A route that asks to fold its check into a script, though its rule already spent before it ran.
+  t.app.get("/_test/rl/fold", async (c) => c.json({ limit: (await c.var.rateLimit.forScript()) ?? null }));
   // A route that loads a session (as loadSession() does for a valid cookie), then spends 2 units.
   t.app.get(
     "/_test/rl/me",

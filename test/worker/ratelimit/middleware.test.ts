@@ -134,4 +134,10 @@ describe("the rate-limit middleware", () => {
     expect(await peek("ip:198.51.100.10")).toBe(9);
     expect(await peek("user:u-42")).toBe(8);
   });
+
+  it("offers no script check when the middleware already spent, so nothing is counted twice", async () => {
+    const res = await t.request("/_test/rl/fold", { headers: fromIp("198.51.100.11") });
+    expect(await res.json()).toEqual({ limit: null });
+    expect(res.headers.get("x-ratelimit-remaining")).toBe("9");
+  });
 });
