@@ -10,8 +10,10 @@ import { notFound, onError } from "./middleware/problems.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { requireJson } from "./middleware/require-json.ts";
+import { flagRoutes } from "./routes/flags.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { linksRoutes } from "./routes/links/index.ts";
+import { ofrepRoutes } from "./routes/ofrep.ts";
 import { rateLimitRoutes } from "./routes/ratelimit.ts";
 
 export interface AppOptions {
@@ -62,7 +64,7 @@ export function createApp(options: AppOptions = {}) {
   app.use("/api/*", requireJson());
 
   // Chained so that AppType carries every route for Hono's `hc` client.
-  return app.route("/", healthRoutes).route("/", rateLimitRoutes).route("/", linksRoutes);
+  return app.route("/", healthRoutes).route("/", flagRoutes).route("/", ofrepRoutes).route("/", rateLimitRoutes).route("/", linksRoutes);
 }
 
 export type App = ReturnType<typeof createApp>;
