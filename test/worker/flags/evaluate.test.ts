@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bucketOf } from "../../../src/lib/bucketing.ts";
 import { checkContext } from "../../../src/lib/flags/context.ts";
@@ -34,6 +35,21 @@ describe("percentage rollout", () => {
     }
     expect(inside(0).size).toBe(0);
     expect(inside(100).size).toBe(ids.length);
+  });
+
+  it("never takes a user out when the percentage rises, for any salt, user and pair of percentages", () => {
+    const percentage = fc.integer({ min: 0, max: 10_000 }).map((n) => n / 100);
+    fc.assert(
+      fc.property(fc.string(), fc.string({ minLength: 1 }), percentage, percentage, (salt, user, p, q) => {
+        const [low, high] = p <= q ? [p, q] : [q, p];
+        const inside = (percentage: number) =>
+          resolvedValue(
+            evaluate(booleanFlag({ salt, rollout: { percentage, variant: "on" } }), { targetingKey: user }),
+          );
+        return !inside(low) || inside(high) === true;
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it("gives the same user the same answer on every call", () => {

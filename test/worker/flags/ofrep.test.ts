@@ -244,6 +244,30 @@ describe("POST /ofrep/v1/evaluate/flags (bulk)", () => {
     expect(changed.headers.get("etag")).not.toBe(etag);
   });
 
+  it("answers PARSE_ERROR for a hand-edited flag inside the bulk answer, and the others as usual", async () => {
+    const app = appWith("flags-bulk-broken");
+    await putFlag(app, "fine", {});
+    await redisCommand("HSET", `${app.bindings.KEY_PREFIX}edgekit:{flags}`, "edited", '{"key":"edited"}');
+    const res = await evaluateAll(app, { context: {} });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      flags: [
+        {
+          key: "edited",
+          errorCode: "PARSE_ERROR",
+          errorDetails: expect.stringMatching(/^the stored configuration of edited is not a valid flag: /),
+        },
+        { key: "fine", value: false, variant: "off", reason: "STATIC", metadata: {} },
+      ],
+    });
+  });
+
+  it("answers malformed JSON with 400 PARSE_ERROR", async () => {
+    const res = await t.request("/ofrep/v1/evaluate/flags", { method: "POST", headers: jsonHeaders(), body: "{" });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ errorCode: "PARSE_ERROR", errorDetails: "Malformed JSON in request body" });
+  });
+
   it.each([
     ["a context that is not an object", { context: [1, 2] }, expect.stringContaining("context")],
     ["an empty targeting key", { context: { targetingKey: "" } }, "targetingKey must be a non-empty string"],
