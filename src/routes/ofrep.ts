@@ -123,13 +123,13 @@ function details(error: z.ZodError): string {
   return issue ? `${issue.path.join(".") || "body"}: ${issue.message}` : "The request is not valid.";
 }
 
+const SINGLE_PATH = /^\/ofrep\/v1\/evaluate\/flags\/([^/]+)$/;
+
 /**
  * Errors under /ofrep/ in OFREP's shape: a client's mistake (malformed JSON, not JSON, too large)
  * keeps its status with errorCode PARSE_ERROR; a server-side failure keeps its status (503 with
  * Retry-After when Redis is away) with OFREP's general `{errorDetails}` body.
  */
-const SINGLE_PATH = /^\/ofrep\/v1\/evaluate\/flags\/([^/]+)$/;
-
 function ofrepError(error: unknown, c: Context<AppEnv>): Response {
   const appError = toAppError(error);
   const headers = { ...appError.headers, "content-type": "application/json" };
