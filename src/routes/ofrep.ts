@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { cors } from "hono/cors";
 import type { AppEnv } from "../env.ts";
 import { evaluateFlag, evaluateFlags } from "../lib/flags/evaluate-flags.ts";
 import { etagOf, ifNoneMatchHits, ofrepFailure, ofrepSuccess, toOfrep } from "../lib/flags/ofrep.ts";
@@ -79,6 +80,18 @@ const bulkRoute = createRoute({
 });
 
 const router = createRouter();
+// Browser SDKs (the OFREP web provider) call from other origins. Evaluation is public and carries
+// no cookies, so any origin may call; ETag is exposed so the provider can send If-None-Match.
+router.use(
+  "/ofrep/*",
+  cors({
+    origin: "*",
+    allowMethods: ["POST", "OPTIONS"],
+    allowHeaders: ["Content-Type", "If-None-Match", "Authorization"],
+    exposeHeaders: ["ETag"],
+    maxAge: 86_400,
+  }),
+);
 router.use("/ofrep/*", requireJson());
 router.onError(ofrepError);
 

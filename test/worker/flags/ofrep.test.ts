@@ -364,6 +364,23 @@ describe("failures and documentation", () => {
     expect(await res.json()).toEqual({ errorDetails: expect.any(String) });
   });
 
+  it("lets browser SDKs on other origins call, and read the ETag", async () => {
+    const preflight = await t.request("/ofrep/v1/evaluate/flags", {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://shop.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type, if-none-match",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+    expect(preflight.headers.get("access-control-allow-headers")).toContain("If-None-Match");
+    const res = await evaluateAll(t, { context: {} }, { origin: "https://shop.example" });
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("access-control-expose-headers")).toBe("ETag");
+  });
+
   it("lists the admin and OFREP routes in /openapi.json", async () => {
     const spec = (await (await t.request("/openapi.json")).json()) as {
       paths: Record<string, Record<string, unknown>>;
