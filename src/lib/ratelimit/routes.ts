@@ -22,7 +22,10 @@ export interface RouteRule {
  * `{param}` syntax). Any route not listed gets the default policy, counted before it runs.
  */
 export const ROUTE_RULES: Record<string, RouteRule> = {
-  "GET /{slug}": { policy: "redirect", spend: "before" },
+  // Folded into the redirect script (routes/links/redirect.ts): one round trip, no click when refused.
+  "GET /{slug}": { policy: "redirect", spend: "route" },
+  // Password attempts on a protected link: strict, against guessing.
+  "POST /{slug}": { policy: "unlock-link", spend: "before" },
   "POST /api/views/{page}": { policy: "count-view", spend: "before" },
   "POST /api/links": { policy: "create-link", spend: "before" },
   "POST /api/links/bulk": { policy: "bulk-create-links", spend: "route" },

@@ -107,7 +107,10 @@ export const redirectRoutes = router
     const [redis, config] = [c.get("redis"), c.get("config")];
     const client = clientInfo(c.req.raw);
     const query = new URL(c.req.url).search.slice(1);
-    const outcome = await followLink(redis, config, { slug, now: c.get("clock").now(), client, query });
+    // Rate limit (#5): the check runs inside the redirect script, so the redirect stays one round
+    // trip and a refused visitor counts no click (src/lib/ratelimit/limited-script.ts).
+    const limit = await c.var.rateLimit.forScript();
+    const outcome = await followLink(redis, config, { slug, now: c.get("clock").now(), client, query, limit });
     return respond(c, slug, outcome) as never;
   })
   .openapi({ ...unlockRoute, path: routingPath, hide: true }, async (c) => {

@@ -1,0 +1,95 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { adminHeaders, cleanup, countRoundTrips, jsonHeaders } from "../support.ts";
+import { fromIp, limitedApp } from "./helpers.ts";
+
+const t = limitedApp("ratelimit-hot", {
+  redirect: { limit: 3, window: 3600 },
+  "create-link": { limit: 1000 },
+  "unlock-link": { limit: 2, window: 3600 },
+});
+afterAll(() => cleanup(t.bindings.KEY_PREFIX ?? ""));
+
+const BROWSER = { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36" };
+
+async function createLink(body: Record<string, unknown>): Promise<string> {
+  const res = await t.request("/api/links", {
+    method: "POST",
+    headers: adminHeaders(jsonHeaders()),
+    body: JSON.stringify(body),
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { slug: string }).slug;
+}
+
+async function clicks(slug: string): Promise<number> {
+  const res = await t.request(`/api/links/${slug}`, { headers: adminHeaders() });
+  return ((await res.json()) as { clicks: number }).clicks;
+}
+
+describe("the redirect hot path", () => {
+  it("checks the redirect policy inside the redirect script: one round trip in all", async () => {
+    const slug = await createLink({ url: "https://example.com/hot" });
+    await t.request(`/${slug}`, { headers: fromIp("198.18.0.1", BROWSER) }); // loads the scripts
+    const { result, roundTrips } = await countRoundTrips(() =>
+      t.request(`/${slug}`, { headers: fromIp("198.18.0.2", BROWSER) }),
+    );
+    expect(result.status).toBe(302);
+    expect(roundTrips).toBe(1);
+    expect(result.headers.get("ratelimit-policy")).toBe('"redirect";q=3;w=3600');
+    expect(result.headers.get("ratelimit")).toMatch(/^"redirect";r=2;t=\d+$/);
+  });
+
+  it("refuses the fourth redirect with a 429 and counts no click for it", async () => {
+    const slug = await createLink({ url: "https://example.com/limited", maxClicks: 100 });
+    const ip = "198.18.0.3";
+    for (let i = 0; i < 3; i++)
+      expect((await t.request(`/${slug}`, { headers: fromIp(ip, BROWSER) })).status).toBe(302);
+    const before = await clicks(slug);
+    const refused = await t.request(`/${slug}`, { headers: fromIp(ip, BROWSER) });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("location")).toBeNull();
+    expect(((await refused.json()) as { policy: string }).policy).toBe("redirect");
+    expect(await clicks(slug)).toBe(before);
+  });
+
+  it("answers the flood that follows from the block cache, with no round trip", async () => {
+    const slug = await createLink({ url: "https://example.com/flood" });
+    const ip = "198.18.0.4";
+    for (let i = 0; i < 4; i++) await t.request(`/${slug}`, { headers: fromIp(ip, BROWSER) });
+    const { result, roundTrips } = await countRoundTrips(() =>
+      Promise.all(Array.from({ length: 20 }, () => t.request(`/${slug}`, { headers: fromIp(ip, BROWSER) }))),
+    );
+    expect(result.every((res) => res.status === 429)).toBe(true);
+    expect(roundTrips).toBe(0);
+  });
+
+  it("lets exactly 3 of 12 concurrent redirects from one client through", async () => {
+    const slug = await createLink({ url: "https://example.com/concurrent" });
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, () => t.request(`/${slug}`, { headers: fromIp("198.18.0.5", BROWSER) })),
+    );
+    expect(responses.filter((res) => res.status === 302)).toHaveLength(3);
+    expect(responses.filter((res) => res.status === 429)).toHaveLength(9);
+  });
+
+  it("still spends one unit for a slug that cannot exist, and says so in the headers", async () => {
+    const res = await t.request("/no-such-link-here", { headers: fromIp("198.18.0.6", BROWSER) });
+    expect(res.status).toBe(404);
+    expect(res.headers.get("ratelimit")).toMatch(/^"redirect";r=2;t=\d+$/);
+  });
+
+  it("limits password attempts on a protected link under unlock-link", async () => {
+    const slug = await createLink({ url: "https://example.com/secret", password: "correct horse" });
+    const attempt = () =>
+      t.request(`/${slug}`, {
+        method: "POST",
+        headers: fromIp("198.18.0.7", { ...BROWSER, "content-type": "application/x-www-form-urlencoded" }),
+        body: "password=guess",
+      });
+    expect((await attempt()).status).toBe(401);
+    expect((await attempt()).status).toBe(401);
+    const refused = await attempt();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("ratelimit-policy")).toBe('"unlock-link";q=2;w=3600');
+  });
+});
