@@ -43,7 +43,8 @@ export const LIMITS = {
 } as const;
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-const nameSchema = z.string().regex(NAME, "use 1 to 64 of A-Z a-z 0-9 _ . -");
+const NAME_HINT = "use 1 to 64 of A-Z a-z 0-9 _ . -";
+const nameSchema = z.string().regex(NAME, NAME_HINT);
 const idSchema = z.string().min(1).max(LIMITS.idLength);
 const idListSchema = z
   .array(idSchema)
@@ -74,8 +75,9 @@ export const flagInputSchema = z
     description: z.string().max(LIMITS.description).default(""),
     enabled: z.boolean(),
     type: z.enum(FLAG_TYPES),
+    // Names are checked in checkReferences: a record key schema would only say "Invalid key in record".
     variants: z
-      .record(nameSchema, z.unknown())
+      .record(z.string(), z.unknown())
       .refine((v) => Object.keys(v).length >= 1, "define at least one variant"),
     defaultVariant: nameSchema,
     rollout: z.strictObject({ percentage: percentageSchema, variant: nameSchema }).optional(),
@@ -147,7 +149,9 @@ function checkReferences(flag: ParsedInput, ctx: z.RefinementCtx): void {
     ctx.addIssue({ code: "custom", path: ["variants"], message: `at most ${LIMITS.variants} variants` });
   }
   for (const [name, value] of Object.entries(flag.variants)) {
-    if (!valueMatchesType(flag.type, value)) {
+    if (!NAME.test(name)) {
+      ctx.addIssue({ code: "custom", path: ["variants", name], message: NAME_HINT });
+    } else if (!valueMatchesType(flag.type, value)) {
       ctx.addIssue({
         code: "custom",
         path: ["variants", name],

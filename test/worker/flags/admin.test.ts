@@ -172,6 +172,23 @@ describe("PUT /api/flags/{key}", () => {
       ],
     },
     {
+      name: "a variant name with a space",
+      body: flagInput({ variants: { "on now": true, off: false } }),
+      errors: [{ path: "variants.on now", message: "use 1 to 64 of A-Z a-z 0-9 _ . -" }],
+    },
+    {
+      name: "an array as an object flag's value",
+      body: flagInput({ type: "object", variants: { on: [1], off: {} } }),
+      errors: [
+        { path: "variants.on", message: "a object flag's variants must be a JSON object of at most 16384 bytes" },
+      ],
+    },
+    {
+      name: "a salt over 128 characters",
+      body: flagInput({ salt: "s".repeat(129) }),
+      errors: [{ path: "salt", message: "Too big: expected string to have <=128 characters" }],
+    },
+    {
       name: "an actor name with a newline",
       body: flagInput(),
       headers: { "x-actor": "eve\u000bmallory" },
