@@ -30,6 +30,7 @@ const targetUrl = z
   .min(1, "must not be empty")
   .max(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`)
   .superRefine((value, ctx) => {
+    if (value.length > MAX_URL_LENGTH) return; // already reported by max()
     const problem = targetProblem(value);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
