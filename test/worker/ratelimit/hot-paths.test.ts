@@ -6,6 +6,7 @@ const t = limitedApp("ratelimit-hot", {
   redirect: { limit: 3, window: 3600 },
   "create-link": { limit: 1000 },
   "unlock-link": { limit: 2, window: 3600 },
+  "bulk-create-links": { limit: 5, window: 3600 },
 });
 afterAll(() => cleanup(t.bindings.KEY_PREFIX ?? ""));
 
@@ -91,5 +92,52 @@ describe("the redirect hot path", () => {
     const refused = await attempt();
     expect(refused.status).toBe(429);
     expect(refused.headers.get("ratelimit-policy")).toBe('"unlock-link";q=2;w=3600');
+  });
+});
+
+describe("bulk link creation", () => {
+  const bulk = (n: number, tag: string) =>
+    t.request("/api/links/bulk", {
+      method: "POST",
+      headers: adminHeaders(jsonHeaders()),
+      body: JSON.stringify({
+        links: Array.from({ length: n }, (_, i) => ({ url: `https://example.com/${tag}/${i}` })),
+      }),
+    });
+
+  it("spends one unit per link, refuses a bulk that does not fit whole, and creates none of it", async () => {
+    const first = await bulk(3, "a");
+    expect(first.status).toBe(200);
+    expect(first.headers.get("ratelimit")).toMatch(/^"bulk-create-links";r=2;t=\d+$/);
+    const refused = await bulk(3, "b");
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { policy: string }).policy).toBe("bulk-create-links");
+    const list = await t.request("/api/links?limit=100", { headers: adminHeaders() });
+    const urls = ((await list.json()) as { links: { url: string }[] }).links.map((link) => link.url);
+    expect(urls.filter((url) => url.includes("/b/"))).toEqual([]);
+    // What is left still fits.
+    expect((await bulk(2, "c")).status).toBe(200);
+  });
+
+  it("still spends one unit for a bulk that fails validation", async () => {
+    const res = await t.request("/api/links/bulk", {
+      method: "POST",
+      headers: adminHeaders(jsonHeaders()),
+      body: JSON.stringify({ links: [] }),
+    });
+    expect(res.status).toBe(422);
+    expect(res.headers.get("ratelimit-policy")).toBe('"bulk-create-links";q=5;w=3600');
+  });
+});
+
+describe("the OpenAPI document", () => {
+  it("lists the quota routes as admin routes", async () => {
+    const spec = (await (await t.request("/openapi.json")).json()) as {
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+    };
+    const path = spec.paths["/api/ratelimit/{identifier}"];
+    expect(Object.keys(path ?? {}).sort()).toEqual(["delete", "get"]);
+    expect(path?.get?.security).toEqual([{ bearerAuth: [] }]);
+    expect(path?.delete?.security).toEqual([{ bearerAuth: [] }]);
   });
 });
