@@ -113,11 +113,9 @@ function resolve(flag: Flag, variant: string, reason: Resolution["reason"]): Eva
   if (!valueMatchesType(flag.type, value)) {
     return evaluationFailure(flag.key, "TYPE_MISMATCH", `variant "${variant}" of ${flag.key} is not a ${flag.type}`);
   }
-  return { key: flag.key, value, variant, reason, metadata: metadataOf(flag) };
-}
-
-function metadataOf(flag: Flag): FlagMetadata {
-  return flag.description ? { description: flag.description } : {};
+  // Metadata stays empty on purpose: evaluation is public (OFREP), and a description is an admin's
+  // note, not something to show every visitor.
+  return { key: flag.key, value, variant, reason, metadata: {} };
 }
 
 // Allow and deny lists hold up to 10,000 ids: look them up in a Set built once per (cached) flag.

@@ -194,8 +194,8 @@ describe("reasons and error codes", () => {
     expect(evaluate(flag, context)).toEqual({ key: "new-checkout", ...expected, reason, metadata: {} });
   });
 
-  it("puts the description in the metadata", () => {
-    expect(evaluate(booleanFlag({ description: "Checkout v2" }), {}).metadata).toEqual({ description: "Checkout v2" });
+  it("keeps the description out of the metadata: evaluation is public, descriptions are admin notes", () => {
+    expect(evaluate(booleanFlag({ description: "Checkout v2 for ACME only" }), {}).metadata).toEqual({});
   });
 
   it("answers SPLIT for users outside the rollout too: their value also came from the split", () => {

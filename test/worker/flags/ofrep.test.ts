@@ -72,7 +72,7 @@ describe("POST /ofrep/v1/evaluate/flags/{key}", () => {
       value: true,
       variant: "on",
       reason: "TARGETING_MATCH",
-      metadata: { description: "Checkout v2" },
+      metadata: {},
     });
   });
 
