@@ -98,8 +98,12 @@ export function rateLimit() {
     if (rule.spend === "before") await spend(1);
     await next();
     // A route that spends itself but ended before doing so (a 422, a 404) still spends one unit:
-    // invalid requests are not free. The response stands; it only gains the headers.
-    if (!outcome) await spend(1).catch(() => undefined);
+    // invalid requests are not free. The response stands (even over the limit); it gains the headers.
+    if (!outcome) {
+      await spend(1).catch((error: unknown) => {
+        if (!(error instanceof AppError)) throw error;
+      });
+    }
     if (outcome) setHeaders(c, rateLimitHeaders(rule.policy, policy, outcome, Date.now()));
   });
 }
