@@ -36,7 +36,8 @@ export function ipv6Prefix(address: string): string | undefined {
 
 /** `ip:<address>` for a `CF-Connecting-IP` value; anything that is not an address shares `ip:unknown`. */
 export function ipIdentifier(header: string | undefined): string {
-  const address = (header ?? "").trim();
+  // An IPv4 client written as an IPv4-mapped IPv6 address is that IPv4 client.
+  const address = (header ?? "").trim().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, "");
   if (IPV4.test(address)) return `ip:${address}`;
   const prefix = ipv6Prefix(address);
   return prefix ? `ip:${prefix}` : "ip:unknown";
