@@ -15,6 +15,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { linksRoutes } from "./routes/links/index.ts";
 import { ofrepRoutes } from "./routes/ofrep.ts";
 import { rateLimitRoutes } from "./routes/ratelimit.ts";
+import { sessionRoutes } from "./routes/sessions.ts";
 
 export interface AppOptions {
   /** The clock lib code reads; tests pass a manual one. */
@@ -64,7 +65,7 @@ export function createApp(options: AppOptions = {}) {
   app.use("/api/*", requireJson());
 
   // Chained so that AppType carries every route for Hono's `hc` client.
-  return app.route("/", healthRoutes).route("/", flagRoutes).route("/", ofrepRoutes).route("/", rateLimitRoutes).route("/", linksRoutes);
+  return app.route("/", healthRoutes).route("/", flagRoutes).route("/", ofrepRoutes).route("/", rateLimitRoutes).route("/", linksRoutes).route("/", sessionRoutes);
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -3,6 +3,7 @@ import type { Clock } from "./lib/clock.ts";
 import { AppError } from "./lib/errors.ts";
 import { rateLimitsSchema } from "./lib/ratelimit/policies.ts";
 import type { RedisClient } from "./lib/redis.ts";
+import type { Session } from "./lib/sessions/session.ts";
 
 /**
  * Every binding the Worker reads, as wrangler passes them (strings). Documented in wrangler.toml
@@ -18,6 +19,8 @@ export interface Bindings {
   PUBLIC_URL?: string;
   /** How long an isolate keeps the flag set (ms); 0 reads Redis on every evaluation. */
   FLAGS_CACHE_TTL_MS?: string;
+  SESSION_IDLE_MINUTES?: string;
+  SESSION_ABSOLUTE_HOURS?: string;
   /** JSON overrides of the rate-limit policies (src/lib/ratelimit/policies.ts). */
   RATE_LIMITS?: string;
 }
@@ -45,6 +48,9 @@ const configSchema = z.object({
     .transform((url) => url.replace(/\/+$/, ""))
     .optional(),
   FLAGS_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(5000),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
+  // At most a year, so a cookie's Max-Age stays under the 400 days browsers accept.
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(8_760).default(168),
   RATE_LIMITS: rateLimitsSchema,
 });
 
@@ -85,5 +91,7 @@ export interface AppEnv {
     redis: RedisClient;
     clock: Clock;
     requestId: string;
+    /** The live session, when `loadSession()` ran and the cookie named one. */
+    session?: Session;
   };
 }

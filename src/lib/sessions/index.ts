@@ -1,0 +1,16 @@
+/** Sessions: server-side, behind an opaque cookie. See the README's sessions section. */
+export { type CreatedSession, createSession, type NewSession } from "./create-session.ts";
+export { destroySession } from "./destroy-session.ts";
+export { destroyUserSessions } from "./destroy-user-sessions.ts";
+export { listUserSessions } from "./list-user-sessions.ts";
+export { readSession } from "./read-session.ts";
+export { rotateSession } from "./rotate-session.ts";
+export {
+  type JsonValue,
+  SESSION_LIMITS,
+  type Session,
+  type SessionConfig,
+  type SessionSummary,
+  sessionTimeouts,
+} from "./session.ts";
+export { updateSessionData } from "./update-session-data.ts";

@@ -1,0 +1,28 @@
+-- Lists a user's live sessions, cleaning the index of every session that has ended.
+-- KEYS[1]  the user's index ({ns}session:{tag}:index)
+-- ARGV[1]  now (ms since the epoch)
+-- ARGV[2]  idle timeout (ms)
+-- ARGV[3]  the prefix of the user's session keys ({ns}session:{tag}:id:)
+-- Touches keys not in KEYS: the sessions, named ARGV[3] .. handle, all in KEYS[1]'s hash slot.
+-- Reply: one JSON string, an array of {handle, user, created, seen, expires, ua}
+--        (an empty array encodes as {}: cjson cannot tell an empty array from an empty object)
+local now = tonumber(ARGV[1])
+local idle = tonumber(ARGV[2])
+
+redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", now)
+local sessions = {}
+for _, handle in ipairs(redis.call("ZRANGE", KEYS[1], 0, -1)) do
+  local key = ARGV[3] .. handle
+  local f = redis.call("HMGET", key, "user", "created", "seen", "expires", "ua")
+  local seen = tonumber(f[3])
+  if not f[1] or not seen then
+    -- Gone through its idle TTL.
+    redis.call("ZREM", KEYS[1], handle)
+  elseif now - seen >= idle then
+    redis.call("DEL", key)
+    redis.call("ZREM", KEYS[1], handle)
+  else
+    sessions[#sessions + 1] = { handle = handle, user = f[1], created = f[2], seen = f[3], expires = f[4], ua = f[5] }
+  end
+end
+return cjson.encode(sessions)

@@ -1,0 +1,104 @@
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { csrf } from "hono/csrf";
+import { createMiddleware } from "hono/factory";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "../env.ts";
+import { AppError } from "../lib/errors.ts";
+import type { ScriptLimit } from "../lib/ratelimit/limited-script.ts";
+import { readSession } from "../lib/sessions/index.ts";
+import type { RateLimitHandle } from "./rate-limit.ts";
+
+const NAME = "session";
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * `__Host-session` (Secure, so https only) everywhere except plain http on a loopback host, where
+ * browsers refuse Secure cookies: there it is `session` without Secure, for local development.
+ * Plain http on any other host keeps the Secure cookie, which a browser will not store: sessions
+ * fail closed instead of travelling in clear text.
+ */
+function cookiePrefix(c: Context): "host" | undefined {
+  const url = new URL(c.req.url);
+  return url.protocol === "http:" && LOOPBACK.has(url.hostname) ? undefined : "host";
+}
+
+/** The session token the request's cookie carries, if any (its format is checked later). */
+export function sessionToken(c: Context): string | undefined {
+  return getCookie(c, NAME, cookiePrefix(c)) || undefined;
+}
+
+/** Sets the session cookie; it lives no longer than the session's absolute timeout. */
+export function setSessionCookie(c: Context, token: string, expiresAt: number, now: number): void {
+  const prefix = cookiePrefix(c);
+  setCookie(c, NAME, token, {
+    prefix,
+    httpOnly: true,
+    secure: prefix === "host",
+    sameSite: "Lax",
+    path: "/",
+    maxAge: Math.max(0, Math.floor((expiresAt - now) / 1000)),
+  });
+}
+
+export function clearSessionCookie(c: Context): void {
+  const prefix = cookiePrefix(c);
+  deleteCookie(c, NAME, { prefix, httpOnly: true, secure: prefix === "host", sameSite: "Lax", path: "/" });
+}
+
+/**
+ * The rate-limit check to fold into a cookie route's script, so the route stays at one round
+ * trip; undefined when the app has no rate limiting or the units are already spent.
+ */
+export async function sessionRouteLimit(c: Context<AppEnv>): Promise<ScriptLimit | undefined> {
+  const handle = (c.var as { rateLimit?: RateLimitHandle }).rateLimit;
+  return handle?.forScript();
+}
+
+/**
+ * Loads the session named by the cookie into `c.var.session`, in one Redis round trip (a script
+ * that also enforces the timeouts and refreshes the idle timer at most once a minute). Without a
+ * cookie Redis is not asked. An unknown, expired, forged or malformed cookie leaves no session
+ * and is cleared, the same way in every case.
+ *
+ * @example
+ * app.use("/account/*", loadSession());
+ * app.get("/account", (c) => c.json({ user: c.var.session?.userId ?? null }));
+ */
+export function loadSession() {
+  return createMiddleware<AppEnv>(async function loadSession(c, next) {
+    const token = sessionToken(c);
+    if (token !== undefined) {
+      const session = await readSession(c.get("redis"), c.get("config"), {
+        token,
+        now: c.get("clock").now(),
+        limit: await sessionRouteLimit(c),
+      });
+      if (session) c.set("session", session);
+      else clearSessionCookie(c);
+    }
+    await next();
+  });
+}
+
+/**
+ * Hono's `csrf()` (the request's Origin or Sec-Fetch-Site must be this site's) for routes that
+ * change state on the strength of the cookie, with a refusal that says why.
+ */
+export function sameOriginOnly() {
+  const check = csrf();
+  return createMiddleware<AppEnv>(async function sameOriginOnly(c, next) {
+    try {
+      await check(c, async () => {});
+    } catch (error) {
+      if (error instanceof HTTPException && error.status === 403) {
+        throw new AppError(
+          "forbidden",
+          "This request came from another origin; session changes must come from this site.",
+        );
+      }
+      throw error;
+    }
+    await next();
+  });
+}
