@@ -38,6 +38,8 @@ export interface LimitedScript<T> {
  * const result = await follow.run(redis, [key], [now], limit); // throws 429 before any side effect
  */
 export function limitedScript<T>(source: string, decode: (reply: unknown) => T): LimitedScript<T> {
+  // A shebang is only valid on a script's first line; inside the wrapper it would be a syntax error.
+  if (source.startsWith("#!")) throw new Error("limitedScript: a script with a #! line cannot be wrapped");
   const plain = defineScript(source, decode);
   const wrapped = defineScript(`local function route(KEYS, ARGV)\n${source}\nend\n${prologue}`, (reply) =>
     Array.isArray(reply) ? reply : [],
