@@ -5,6 +5,7 @@ import { adminHeaders, jsonHeaders, testApp } from "../support.ts";
 const RATE_LIMITS = JSON.stringify({
   default: { limit: 100_000 },
   redirect: { limit: 100_000 },
+  "unlock-link": { limit: 100_000 },
   "create-link": { limit: 100_000 },
   "bulk-create-links": { limit: 100_000 },
 });

@@ -29,6 +29,17 @@ describe("password links", () => {
     expect(await clicks("locked")).toBe(0);
   });
 
+  it("escape the query string they echo into the form's action", async () => {
+    const res = await t.app.request(
+      new Request('http://edgekit.test/locked?a="><script>alert(1)</script>', { headers: browser() }),
+      undefined,
+      t.bindings,
+    );
+    const html = await res.text();
+    expect(html).not.toContain("<script>");
+    expect(html).toMatch(/action="\/locked\?a=[^"<>]*"/);
+  });
+
   it("re-render the form with 401 for a wrong password, counting no click", async () => {
     const res = await form("locked", "guess");
     expect(res.status).toBe(401);
