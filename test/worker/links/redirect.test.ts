@@ -121,6 +121,14 @@ describe("maxClicks", () => {
     expect(after.clicks).toBe(10);
   });
 
+  it("counts bots against maxClicks too, so a crawler's claim cannot reopen a one-time link", async () => {
+    const link = await t.create({ url: "https://example.com/once", maxClicks: 1 });
+    const bot = await follow(`/${link.slug}`, { "user-agent": "Slackbot-LinkExpanding 1.0" });
+    expect(bot.status).toBe(302);
+    expect((await follow(`/${link.slug}`)).status).toBe(410);
+    expect((await follow(`/${link.slug}`, { "user-agent": "Googlebot/2.1" })).status).toBe(410);
+  });
+
   it("sends the clicks over the limit to expiredUrl", async () => {
     const link = await t.create({ url: "https://example.com/m", maxClicks: 1, expiredUrl: "https://example.com/full" });
     expect((await follow(`/${link.slug}`)).headers.get("location")).toBe("https://example.com/m");
