@@ -16,6 +16,7 @@ import { linksRoutes } from "./routes/links/index.ts";
 import { ofrepRoutes } from "./routes/ofrep.ts";
 import { rateLimitRoutes } from "./routes/ratelimit.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
+import { viewsRoutes } from "./routes/views.ts";
 
 export interface AppOptions {
   /** The clock lib code reads; tests pass a manual one. */
@@ -65,7 +66,7 @@ export function createApp(options: AppOptions = {}) {
   app.use("/api/*", requireJson());
 
   // Chained so that AppType carries every route for Hono's `hc` client.
-  return app.route("/", healthRoutes).route("/", flagRoutes).route("/", ofrepRoutes).route("/", rateLimitRoutes).route("/", linksRoutes).route("/", sessionRoutes);
+  return app.route("/", healthRoutes).route("/", flagRoutes).route("/", ofrepRoutes).route("/", rateLimitRoutes).route("/", linksRoutes).route("/", sessionRoutes).route("/", viewsRoutes);
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -23,6 +23,8 @@ export interface Bindings {
   SESSION_ABSOLUTE_HOURS?: string;
   /** JSON overrides of the rate-limit policies (src/lib/ratelimit/policies.ts). */
   RATE_LIMITS?: string;
+  VIEWS_DEDUP_SECONDS?: string;
+  VIEWS_RETENTION_DAYS?: string;
 }
 
 const secret = (name: string) =>
@@ -52,6 +54,9 @@ const configSchema = z.object({
   // At most a year, so a cookie's Max-Age stays under the 400 days browsers accept.
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(8_760).default(168),
   RATE_LIMITS: rateLimitsSchema,
+  // A repeat view of a page by one visitor inside this window is not counted (at most a day).
+  VIEWS_DEDUP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(1800),
+  VIEWS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(90),
 });
 
 /** Parsed, validated configuration. */
