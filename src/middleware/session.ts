@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { generateCookie, getCookie, setCookie } from "hono/cookie";
 import { csrf } from "hono/csrf";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
@@ -41,9 +41,24 @@ export function setSessionCookie(c: Context, token: string, expiresAt: number, n
   });
 }
 
-export function clearSessionCookie(c: Context): void {
+/**
+ * The Set-Cookie value that clears the session cookie: for a problem's headers, because a header
+ * set on the context before a handler throws does not reach the error response.
+ */
+export function clearedSessionCookie(c: Context): string {
   const prefix = cookiePrefix(c);
-  deleteCookie(c, NAME, { prefix, httpOnly: true, secure: prefix === "host", sameSite: "Lax", path: "/" });
+  return generateCookie(NAME, "", {
+    prefix,
+    httpOnly: true,
+    secure: prefix === "host",
+    sameSite: "Lax",
+    path: "/",
+    maxAge: 0,
+  });
+}
+
+export function clearSessionCookie(c: Context): void {
+  c.header("set-cookie", clearedSessionCookie(c), { append: true });
 }
 
 /**

@@ -15,6 +15,7 @@ import {
 } from "../lib/sessions/index.ts";
 import { adminAuth } from "../middleware/admin-auth.ts";
 import {
+  clearedSessionCookie,
   clearSessionCookie,
   loadSession,
   sameOriginOnly,
@@ -28,12 +29,19 @@ const COOKIE_NOTE = "Uses the session cookie (`__Host-session`; `session` on htt
 
 const dataSchema = z
   .record(
-    z.string().regex(SESSION_LIMITS.fieldName, "Field names are 1-64 of A-Z a-z 0-9 _ . -"),
+    z.string(),
     z.unknown().openapi({ description: `Any JSON value, up to ${SESSION_LIMITS.maxValueBytes} bytes` }),
   )
-  .refine((data) => Object.keys(data).length <= SESSION_LIMITS.maxFields, {
-    message: `At most ${SESSION_LIMITS.maxFields} fields`,
-  });
+  .superRefine((data, ctx) => {
+    const names = Object.keys(data);
+    if (names.length > SESSION_LIMITS.maxFields) {
+      ctx.addIssue({ code: "custom", message: `At most ${SESSION_LIMITS.maxFields} fields` });
+    }
+    for (const name of names.filter((n) => !SESSION_LIMITS.fieldName.test(n))) {
+      ctx.addIssue({ code: "custom", path: [name], message: "Field names are 1-64 of A-Z a-z 0-9 _ . -" });
+    }
+  })
+  .openapi({ description: `Up to ${SESSION_LIMITS.maxFields} fields named by 1-64 of A-Z a-z 0-9 _ . -` });
 
 const summarySchema = z.object({
   userId: z.string(),
@@ -69,8 +77,9 @@ const summaryBody = (s: SessionSummary) => ({
 
 /** The one answer for "no live session", whatever the cookie held: nothing tells them apart. */
 function noSession(c: Context<AppEnv>): never {
-  if (sessionToken(c) !== undefined) clearSessionCookie(c);
-  throw new AppError("unauthorized", "There is no session: sign in again.");
+  const headers: Record<string, string> =
+    sessionToken(c) === undefined ? {} : { "set-cookie": clearedSessionCookie(c) };
+  throw new AppError("unauthorized", "There is no session: sign in again.", { headers });
 }
 
 const ok = (schema: z.ZodType, description: string) => ({

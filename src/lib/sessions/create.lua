@@ -19,11 +19,12 @@ for i = 7, #ARGV, 2 do
 end
 redis.call("DEL", KEYS[1])
 redis.call(unpack(hset))
-redis.call("PEXPIREAT", KEYS[1], math.min(expires, now + tonumber(ARGV[3])))
+-- TTLs are relative: `now` is the app's clock, which need not agree with Redis's.
+redis.call("PEXPIRE", KEYS[1], math.min(expires - now, tonumber(ARGV[3])))
 
 redis.call("ZREMRANGEBYSCORE", KEYS[2], "-inf", now)
 redis.call("ZADD", KEYS[2], expires, ARGV[4])
 -- The index lives as long as its longest-lived session.
 local last = redis.call("ZRANGE", KEYS[2], -1, -1, "WITHSCORES")
-redis.call("PEXPIREAT", KEYS[2], last[2])
+redis.call("PEXPIRE", KEYS[2], tonumber(last[2]) - now)
 return redis.call("ZCARD", KEYS[2])

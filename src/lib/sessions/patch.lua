@@ -58,7 +58,7 @@ end
 if now - seen >= tonumber(ARGV[3]) then
   s.seen = ARGV[1]
   redis.call("HSET", KEYS[1], "seen", ARGV[1])
-  redis.call("PEXPIREAT", KEYS[1], math.min(expires, now + idle))
+  redis.call("PEXPIRE", KEYS[1], math.min(expires - now, idle))
 end
 
 return cjson.encode({ user = s.user, created = s.created, seen = s.seen, expires = s.expires, ua = s.ua, data = data })

@@ -29,7 +29,7 @@ end
 redis.call("RENAME", KEYS[1], KEYS[2])
 s.seen = ARGV[1]
 redis.call("HSET", KEYS[2], "seen", ARGV[1])
-redis.call("PEXPIREAT", KEYS[2], math.min(expires, now + idle))
+redis.call("PEXPIRE", KEYS[2], math.min(expires - now, idle))
 redis.call("ZREM", KEYS[3], ARGV[3])
 redis.call("ZADD", KEYS[3], expires, ARGV[4])
 redis.call("ZREMRANGEBYSCORE", KEYS[3], "-inf", now)
