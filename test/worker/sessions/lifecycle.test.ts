@@ -45,6 +45,20 @@ describe("GET /api/sessions/current", () => {
     expect(roundTrips).toBe(1);
   });
 
+  it("clears a dead cookie on any route using loadSession(), and never asks Redis about a malformed one", async () => {
+    const app = new Hono<AppEnv>();
+    app.onError(onError);
+    app.use(requestContext(t.clock), loadSession());
+    app.get("/me", (c) => c.json({ userId: c.var.session?.userId ?? null }));
+    const me = async (token: string) => app.request(`${ORIGIN}/me`, { headers: withCookie(token) }, t.bindings);
+    const { result, roundTrips } = await countRoundTrips(() => me("short"));
+    expect(await result.json()).toEqual({ userId: null });
+    expect(result.headers.get("set-cookie")).toBe("__Host-session=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax");
+    expect(roundTrips).toBe(0);
+    const unknown = await me(`${"A".repeat(22)}.${"B".repeat(43)}`);
+    expect(unknown.headers.get("set-cookie")).toContain("Max-Age=0");
+  });
+
   it("costs one round trip in all, rate limit included, once the route's rule folds the check", async () => {
     const token = await login(t, "ada");
     await current(t, token);
@@ -126,6 +140,16 @@ describe("POST /api/sessions/current/rotate", () => {
     const fresh = await current(t, id);
     expect(fresh.status).toBe(200);
     expect(((await fresh.json()) as { data: unknown }).data).toEqual({ step: 1 });
+  });
+
+  it("lets exactly one of 5 concurrent rotations of one id win", async () => {
+    const old = await login(t, "rotator-3");
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        t.request(`${ORIGIN}/api/sessions/current/rotate`, { method: "POST", headers: withCookie(old) }),
+      ),
+    );
+    expect(responses.map((res) => res.status).sort()).toEqual([200, 401, 401, 401, 401]);
   });
 
   it("keeps the absolute expiry: rotating does not extend a session's life", async () => {
