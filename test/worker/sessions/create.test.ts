@@ -5,7 +5,7 @@ import { ORIGIN, sessionApp } from "./helpers.ts";
 const t = sessionApp("sessions-create");
 afterAll(() => cleanup(t.bindings.KEY_PREFIX ?? ""));
 
-const post = (body: unknown, headers = adminHeaders(jsonHeaders())) =>
+const post = (body: unknown, headers: Record<string, string> = adminHeaders(jsonHeaders())) =>
   t.request(`${ORIGIN}/api/sessions`, { method: "POST", headers, body: JSON.stringify(body) });
 
 const problem = (detail: string, errors: { path: string; message: string }[]) => ({
