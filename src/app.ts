@@ -10,6 +10,7 @@ import { notFound, onError } from "./middleware/problems.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { requireJson } from "./middleware/require-json.ts";
+import { adminRoutes } from "./routes/admin/index.ts";
 import { flagRoutes } from "./routes/flags.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { linksRoutes } from "./routes/links/index.ts";
@@ -66,7 +67,7 @@ export function createApp(options: AppOptions = {}) {
   app.use("/api/*", requireJson());
 
   // Chained so that AppType carries every route for Hono's `hc` client.
-  return app.route("/", healthRoutes).route("/", flagRoutes).route("/", ofrepRoutes).route("/", rateLimitRoutes).route("/", linksRoutes).route("/", sessionRoutes).route("/", viewsRoutes);
+  return app.route("/", healthRoutes).route("/", flagRoutes).route("/", ofrepRoutes).route("/", rateLimitRoutes).route("/", adminRoutes).route("/", linksRoutes).route("/", sessionRoutes).route("/", viewsRoutes);
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -26,7 +26,9 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   "GET /{slug}": { policy: "redirect", spend: "route" },
   // Password attempts on a protected link: strict, against guessing.
   "POST /{slug}": { policy: "unlock-link", spend: "before" },
-  "POST /api/views/{page}": { policy: "count-view", spend: "before" },
+  // Folded into count-view.lua (routes/views.ts): one round trip, no view counted when refused.
+  "POST /api/views/{page}": { policy: "count-view", spend: "route" },
+  "POST /api/views": { policy: "count-view", spend: "route" },
   "POST /api/links": { policy: "create-link", spend: "before" },
   "POST /api/links/bulk": { policy: "bulk-create-links", spend: "route" },
   "POST /api/sessions": { policy: "create-session", spend: "before" },

@@ -1,6 +1,7 @@
 import type { Config } from "../../env.ts";
 import type { ClientInfo } from "../client-info.ts";
-import { defineScript, type RedisClient } from "../redis.ts";
+import { limitedScript, type ScriptLimit } from "../ratelimit/limited-script.ts";
+import type { RedisClient } from "../redis.ts";
 import { utcDay, visitorId } from "../visitor.ts";
 import source from "./count-view.lua";
 import { toCounts } from "./decode.ts";
@@ -18,7 +19,8 @@ export interface CountedView {
   counted: boolean;
 }
 
-const countScript = defineScript(source, (reply): CountedView => {
+// limitedScript: the count-view rate-limit check can run inside this script (#5).
+const countScript = limitedScript(source, (reply): CountedView => {
   const [views, uniquesToday, counted] = toCounts(reply, 3) as [number, number, number];
   return { views, uniquesToday, counted: counted === 1 };
 });
@@ -33,7 +35,13 @@ const countScript = defineScript(source, (reply): CountedView => {
 export async function countView(
   redis: RedisClient,
   config: ViewsConfig,
-  input: { page: string; client: Pick<ClientInfo, "ip" | "userAgent" | "bot">; now: number },
+  input: {
+    page: string;
+    client: Pick<ClientInfo, "ip" | "userAgent" | "bot">;
+    now: number;
+    /** The rate-limit check to fold in (`await c.var.rateLimit.forScript()`): still one round trip, no view counted when refused. */
+    limit?: ScriptLimit;
+  },
 ): Promise<CountedView> {
   const { page, client, now } = input;
   const day = utcDay(now);
@@ -60,5 +68,6 @@ export async function countView(
       dayKeysExpireAt(now, config.VIEWS_RETENTION_DAYS),
       page,
     ],
+    input.limit,
   );
 }

@@ -1,0 +1,44 @@
+import type { Config } from "../../env.ts";
+import { AppError } from "../errors.ts";
+import { getFlag } from "../flags/get-flag.ts";
+import { type PutFlagResult, putFlag } from "../flags/put-flag.ts";
+import type { Flag, FlagInput } from "../flags/schema.ts";
+import type { RedisClient } from "../redis.ts";
+
+/** Who the flag history names for changes made in the dashboard. */
+export const DASHBOARD_ACTOR = "dashboard";
+
+/** A change the dashboard makes to one flag. */
+export type FlagEdit = { enabled: boolean } | { rollout: { percentage: number; variant: string } | null };
+
+/**
+ * Applies one dashboard edit to a flag: reads it, refuses with a 409 when it changed since the page
+ * showed it (`seenUpdatedAt`), and writes it back whole through `putFlag` (validated, audited).
+ * Two round trips. The flags lib has no partial update yet, so an edit racing another write in the
+ * few milliseconds between the read and the write could still undo it.
+ *
+ * @example
+ * await editFlag(redis, config, now, "new-checkout", flag.updatedAt, { enabled: false })
+ */
+export async function editFlag(
+  redis: RedisClient,
+  config: Config,
+  now: number,
+  key: string,
+  seenUpdatedAt: number,
+  edit: FlagEdit,
+): Promise<PutFlagResult> {
+  const flag = await getFlag(redis, config, key);
+  if (flag.updatedAt !== seenUpdatedAt) {
+    throw new AppError("conflict", `The flag "${key}" was changed meanwhile. Reload the page and try again.`);
+  }
+  return putFlag(redis, config, now, key, applyEdit(flag, edit), DASHBOARD_ACTOR);
+}
+
+/** The flag as a PUT body, with the edit applied. */
+export function applyEdit(flag: Flag, edit: FlagEdit): FlagInput {
+  const { key: _key, updatedAt: _updatedAt, ...input } = flag;
+  if ("enabled" in edit) return { ...input, enabled: edit.enabled };
+  const { rollout: _rollout, ...rest } = input;
+  return edit.rollout ? { ...rest, rollout: edit.rollout } : rest;
+}

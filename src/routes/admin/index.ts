@@ -1,0 +1,26 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../../env.ts";
+import { loadSession, sameOriginOnly } from "../../middleware/session.ts";
+import { authRoutes, requireAdminSession } from "./auth.tsx";
+import { flagPages } from "./flags.tsx";
+import { formPostsOnly } from "./form.ts";
+import { linkPages } from "./links.tsx";
+import { otherPages } from "./other.tsx";
+
+/**
+ * The admin dashboard: server-rendered HTML under /admin, signed in with an admin session.
+ *
+ * These routes are deliberately left out of /openapi.json: they are pages for a browser, not part
+ * of the JSON API (which stays under /api with bearer tokens). Every POST is a same-origin form:
+ * Hono's csrf() checks Origin / Sec-Fetch-Site, the session cookie is SameSite=Lax, and other body
+ * types are refused. Mount before the links router, whose `/{slug}` would otherwise catch /admin.
+ */
+export const adminRoutes = new Hono<AppEnv>()
+  // "/admin/*" matches "/admin" itself too.
+  .use("/admin/*", formPostsOnly(), sameOriginOnly(), loadSession())
+  .route("/", authRoutes)
+  .use("/admin/*", requireAdminSession())
+  .get("/admin", (c) => c.redirect("/admin/links", 303))
+  .route("/", linkPages)
+  .route("/", flagPages)
+  .route("/", otherPages);
