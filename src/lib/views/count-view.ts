@@ -67,6 +67,7 @@ export async function countView(
       config.VIEWS_DEDUP_SECONDS * 1000,
       dayKeysExpireAt(now, config.VIEWS_RETENTION_DAYS),
       page,
+      now,
     ],
     input.limit,
   );

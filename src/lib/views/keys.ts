@@ -17,7 +17,7 @@ const DAY_MS = 86_400_000;
  *   {ns}view:{9f86d081884c7d65...}:day:2026-01-31     string  human views that UTC day   (expires)
  *   {ns}view:{9f86d081884c7d65...}:bots:2026-01-31    string  bot hits that UTC day      (expires)
  *   {ns}view:{9f86d081884c7d65...}:uniques:2026-01-31 HLL     visitor ids that UTC day   (expires)
- *   {ns}view:{9f86d081884c7d65...}:seen:<visitorId>   string  "1" while a repeat view is skipped
+ *   {ns}view:{9f86d081884c7d65...}:seen:<visitorId>   string  ms time of the last counted view
  *                                                             (PX VIEWS_DEDUP_SECONDS)
  *   {ns}views:{top}:2026-01-31                        zset    SHARED by all pages: page id ->
  *                                                             human views that UTC day (expires)
