@@ -7,6 +7,7 @@ const t = limitedApp("ratelimit-hot", {
   "create-link": { limit: 1000 },
   "unlock-link": { limit: 2, window: 3600 },
   "bulk-create-links": { limit: 5, window: 3600 },
+  "count-view": { limit: 3, window: 3600 },
 });
 afterAll(() => cleanup(t.bindings.KEY_PREFIX ?? ""));
 
@@ -92,6 +93,34 @@ describe("the redirect hot path", () => {
     const refused = await attempt();
     expect(refused.status).toBe(429);
     expect(refused.headers.get("ratelimit-policy")).toBe('"unlock-link";q=2;w=3600');
+  });
+});
+
+describe("the view-count hot path", () => {
+  const view = (page: string, ip: string) =>
+    t.request(`/api/views/${page}`, { method: "POST", headers: fromIp(ip, BROWSER) });
+
+  it("checks count-view inside the counting script: one round trip in all", async () => {
+    await view("warm-up", "198.18.1.1"); // loads the script
+    const { result, roundTrips } = await countRoundTrips(() => view("hot-page", "198.18.1.2"));
+    expect(result.status).toBe(200);
+    expect(roundTrips).toBe(1);
+    expect(result.headers.get("ratelimit")).toMatch(/^"count-view";r=2;t=\d+$/);
+  });
+
+  it("refuses the fourth view with a 429 and counts no view for it, also through ?url=", async () => {
+    const ip = "198.18.1.3";
+    // One IP, a new browser each time: distinct visitors (no dedup), one rate-limit identifier.
+    const from = (n: number) => fromIp(ip, { "user-agent": `${BROWSER["user-agent"]} Build/${n}` });
+    const view = (n: number) => t.request("/api/views/limited-page", { method: "POST", headers: from(n) });
+    for (let n = 1; n <= 3; n++) expect((await view(n)).status).toBe(200);
+    const refused = await view(4);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { policy: string }).policy).toBe("count-view");
+    const byUrl = await t.request("/api/views?url=https%3A%2F%2Fexample.com%2Fx", { method: "POST", headers: from(5) });
+    expect(byUrl.status).toBe(429);
+    const read = await t.request("/api/views/limited-page");
+    expect(((await read.json()) as { views: number }).views).toBe(3);
   });
 });
 
