@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { manualClock } from "../../../src/lib/clock.ts";
 import { countView } from "../../../src/lib/views/count-view.ts";
+import { topKeys } from "../../../src/lib/views/keys.ts";
+import { pageKeyOf } from "../../../src/lib/views/page-id.ts";
 import { cleanup, countRoundTrips, jsonHeaders, keysWithPrefix, redisCommand, testApp } from "../support.ts";
 import { BOT_UA, dayOf, HUMAN_UA, ipOf, libContext, read, todayAt, view } from "./helpers.ts";
 
@@ -187,5 +189,34 @@ describe("refused views", () => {
     expect(form.status).toBe(415);
     const json = await t.request("/api/views/home", { method: "POST", body: "{}", headers: jsonHeaders() });
     expect(json.status).toBe(200);
+  });
+});
+
+describe("rate limit", () => {
+  const limited = testApp("views-limited", {
+    clock,
+    bindings: { RATE_LIMITS: JSON.stringify({ "count-view": { limit: 2, window: 60 } }) },
+  });
+  afterAll(() => cleanup(limited.bindings.KEY_PREFIX ?? ""));
+
+  it("answers 429 over the count-view limit and counts nothing for the refused view", async () => {
+    const client = { ip: "10.44.0.1" };
+    expect((await view(limited, "one", client)).status).toBe(200);
+    expect((await view(limited, "two", client)).status).toBe(200);
+    const refused = await view(limited, "three", client);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ status: 429, policy: "count-view" });
+    // Not one key of the refused page exists (keys carry the page id's hash, not the id).
+    const hash = await pageKeyOf("three");
+    const keys = await keysWithPrefix(`${limited.bindings.KEY_PREFIX}edgekit:view`);
+    expect(keys.filter((k) => k.includes(hash))).toEqual([]);
+    const top = await redisCommand<string[]>(
+      "ZRANGE",
+      topKeys({ KEY_PREFIX: limited.bindings.KEY_PREFIX ?? "" }).day(dayOf(clock.now())),
+      0,
+      -1,
+    );
+    expect(top.sort()).toEqual(["one", "two"]);
+    expect((await read(limited, "one", 1)).body.views).toBe(1);
   });
 });
