@@ -34,6 +34,8 @@ export const DEFAULT_POLICIES = {
   "bulk-create-links": { algorithm: "slidingWindow", limit: 200, window: 3600, refill: 200, onRedisFailure: "closed" },
   // A burst of 10 sign-ins, then one every 6 s.
   "create-session": { algorithm: "tokenBucket", limit: 10, window: 60, refill: 10, onRedisFailure: "closed" },
+  // Ten tries per ten minutes per client.
+  "admin-login": { algorithm: "slidingWindow", limit: 10, window: 600, refill: 10, onRedisFailure: "closed" },
   conversions: { algorithm: "fixedWindow", limit: 60, window: 60, refill: 60, onRedisFailure: "open" },
 } as const satisfies Record<string, Policy>;
 

@@ -32,6 +32,8 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   "POST /api/links": { policy: "create-link", spend: "before" },
   "POST /api/links/bulk": { policy: "bulk-create-links", spend: "route" },
   "POST /api/sessions": { policy: "create-session", spend: "before" },
+  // The dashboard's sign-in takes the admin token: strict, against guessing.
+  "POST /admin/login": { policy: "admin-login", spend: "before" },
   "POST /api/experiments/{key}/conversions": { policy: "conversions", spend: "before" },
 };
 

@@ -31,7 +31,7 @@ describe("GET /api/ratelimit/{identifier}", () => {
     const { result: res, roundTrips } = await countRoundTrips(() =>
       t.request(path("ip:192.0.2.1"), { headers: adminHeaders() }),
     );
-    // One for the admin's own limit check, one for the eight peeks sent as one /pipeline.
+    // One for the admin's own limit check, one for the nine peeks sent as one /pipeline.
     expect(roundTrips).toBe(2);
     expect(await res.json()).toEqual({
       identifier: "ip:192.0.2.1",
@@ -90,6 +90,14 @@ describe("GET /api/ratelimit/{identifier}", () => {
           limit: 4,
           window: 3600,
           remaining: 4,
+          reset: expect.any(Number),
+        },
+        {
+          policy: "admin-login",
+          algorithm: "slidingWindow",
+          limit: 10,
+          window: 600,
+          remaining: 10,
           reset: expect.any(Number),
         },
         {

@@ -8,6 +8,7 @@ const t = limitedApp("ratelimit-hot", {
   "unlock-link": { limit: 2, window: 3600 },
   "bulk-create-links": { limit: 5, window: 3600 },
   "count-view": { limit: 3, window: 3600 },
+  "admin-login": { limit: 2 },
 });
 afterAll(() => cleanup(t.bindings.KEY_PREFIX ?? ""));
 
@@ -121,6 +122,25 @@ describe("the view-count hot path", () => {
     expect(byUrl.status).toBe(429);
     const read = await t.request("/api/views/limited-page");
     expect(((await read.json()) as { views: number }).views).toBe(3);
+  });
+});
+
+describe("the dashboard sign-in", () => {
+  it("limits token guesses under admin-login", async () => {
+    const guess = () =>
+      t.request("/admin/login", {
+        method: "POST",
+        headers: fromIp("198.18.2.1", {
+          "content-type": "application/x-www-form-urlencoded",
+          origin: "http://edgekit.test",
+        }),
+        body: "token=not-the-admin-token-at-all",
+      });
+    expect((await guess()).status).not.toBe(429);
+    expect((await guess()).status).not.toBe(429);
+    const refused = await guess();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("ratelimit-policy")).toBe('"admin-login";q=2;w=600');
   });
 });
 
