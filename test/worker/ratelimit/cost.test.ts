@@ -49,7 +49,7 @@ describe("cost", () => {
     expect(first.headers.get("x-ratelimit-remaining")).toBe("5");
     const refused = await post(5);
     expect(refused.status).toBe(429);
-    expect(refused.headers.get("ratelimit")).toBe('"default";r=4;t=' + refused.headers.get("x-ratelimit-reset"));
+    expect(refused.headers.get("ratelimit")).toBe(`"default";r=4;t=${refused.headers.get("x-ratelimit-reset")}`);
     const { result, roundTrips } = await countRoundTrips(() => post(3));
     expect(result.status).toBe(200);
     expect(result.headers.get("x-ratelimit-remaining")).toBe("0");
