@@ -11,6 +11,7 @@ import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { requireJson } from "./middleware/require-json.ts";
 import { adminRoutes } from "./routes/admin/index.ts";
+import { experimentRoutes } from "./routes/experiments.ts";
 import { flagRoutes } from "./routes/flags.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { linksRoutes } from "./routes/links/index.ts";
@@ -67,7 +68,7 @@ export function createApp(options: AppOptions = {}) {
   app.use("/api/*", requireJson());
 
   // Chained so that AppType carries every route for Hono's `hc` client.
-  return app.route("/", healthRoutes).route("/", flagRoutes).route("/", ofrepRoutes).route("/", rateLimitRoutes).route("/", adminRoutes).route("/", linksRoutes).route("/", sessionRoutes).route("/", viewsRoutes);
+  return app.route("/", healthRoutes).route("/", flagRoutes).route("/", ofrepRoutes).route("/", rateLimitRoutes).route("/", adminRoutes).route("/", linksRoutes).route("/", sessionRoutes).route("/", viewsRoutes).route("/", experimentRoutes);
 }
 
 export type App = ReturnType<typeof createApp>;

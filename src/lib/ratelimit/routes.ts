@@ -35,6 +35,8 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   // The dashboard's sign-in takes the admin token: strict, against guessing.
   "POST /admin/login": { policy: "admin-login", spend: "before" },
   "POST /api/experiments/{key}/conversions": { policy: "conversions", spend: "before" },
+  // Folded into assign.lua (routes/experiments.ts): one round trip, nothing assigned when refused.
+  "POST /api/experiments/{key}/assignment": { policy: "default", spend: "route" },
 };
 
 const DEFAULT_RULE: RouteRule = { policy: "default", spend: "before" };

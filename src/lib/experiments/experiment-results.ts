@@ -1,0 +1,88 @@
+import type { Config } from "../../env.ts";
+import type { RedisClient } from "../redis.ts";
+import { hashOf } from "./decode.ts";
+import { experimentKeys } from "./keys.ts";
+import { notFound } from "./not-found.ts";
+import { experimentFromHash } from "./read-experiment.ts";
+import type { Experiment } from "./schema.ts";
+import { type Comparison, compareProportions, type SampleRatioCheck, sampleRatioCheck } from "./stats.ts";
+
+export interface GoalResult extends Comparison {
+  conversions: number;
+  /** conversions / units; null with no units. */
+  rate: number | null;
+  /** Sum of the conversion values (0 when none carried a value). */
+  valueSum: number;
+}
+
+export interface VariantResult {
+  name: string;
+  weight: number;
+  control: boolean;
+  units: number;
+  /** Per goal. For the control, the comparison fields are null. */
+  goals: Record<string, GoalResult>;
+}
+
+export interface ExperimentResults {
+  experiment: Experiment;
+  variants: VariantResult[];
+  sampleRatio: SampleRatioCheck;
+  method: { interval: string; test: string; sampleRatio: string };
+}
+
+const NO_COMPARISON: Comparison = { absoluteLift: null, relativeLift: null, ci95: null, z: null, pValue: null };
+
+/**
+ * Results of one experiment: definition and counters read in one tick (one round trip), then per
+ * variant and goal the rate, lift against the control, 95 % interval and p-value, and the sample
+ * ratio check over the units per variant.
+ */
+export async function experimentResults(
+  redis: RedisClient,
+  config: Pick<Config, "KEY_PREFIX">,
+  key: string,
+): Promise<ExperimentResults> {
+  const keys = experimentKeys(config, key);
+  const [definition, units, conversions] = await Promise.all([
+    redis.hgetall(keys.definition),
+    redis.hgetall(keys.units),
+    redis.hgetall(keys.conversions),
+  ]);
+  const experiment = experimentFromHash(hashOf(definition));
+  if (!experiment) throw notFound(key);
+  const unitCounts = hashOf(units);
+  const conversionCounts = hashOf(conversions);
+  const count = (field: string) => Number(conversionCounts[field] ?? 0);
+
+  const unitsOf = (name: string) => Number(unitCounts[name] ?? 0);
+  const control = experiment.variants[0] as { name: string };
+  const variants = experiment.variants.map((variant, index): VariantResult => {
+    const goals: Record<string, GoalResult> = {};
+    for (const goal of experiment.goals) {
+      const mine = { units: unitsOf(variant.name), conversions: count(`${goal}:${variant.name}`) };
+      const base = { units: unitsOf(control.name), conversions: count(`${goal}:${control.name}`) };
+      goals[goal] = {
+        conversions: mine.conversions,
+        rate: mine.units > 0 ? mine.conversions / mine.units : null,
+        valueSum: count(`${goal}:${variant.name}:value`),
+        ...(index === 0 ? NO_COMPARISON : compareProportions(base, mine)),
+      };
+    }
+    return { name: variant.name, weight: variant.weight, control: index === 0, units: unitsOf(variant.name), goals };
+  });
+
+  return {
+    experiment,
+    variants,
+    sampleRatio: sampleRatioCheck(
+      variants.map((v) => v.units),
+      variants.map((v) => v.weight),
+    ),
+    method: {
+      interval: "95% Wald interval of the difference in rates (unpooled standard error)",
+      test: "two-sided two-proportion z-test (pooled standard error)",
+      sampleRatio: "chi-square goodness of fit of units per variant against the weights; flagged when p < 0.001",
+    },
+  };
+}

@@ -1,0 +1,16 @@
+import type { Config } from "../../env.ts";
+import type { RedisClient } from "../redis.ts";
+import { hashOf } from "./decode.ts";
+import { experimentKeys, indexKey } from "./keys.ts";
+import { experimentFromHash } from "./read-experiment.ts";
+import type { Experiment } from "./schema.ts";
+
+/**
+ * Every experiment, oldest first: the index (one ZRANGE), then every definition in one tick
+ * (auto-pipelined into one request). Two round trips; an admin route, not a hot path.
+ */
+export async function listExperiments(redis: RedisClient, config: Pick<Config, "KEY_PREFIX">): Promise<Experiment[]> {
+  const keys = (await redis.zrange(indexKey(config), 0, -1)) as string[];
+  const hashes = await Promise.all(keys.map((key) => redis.hgetall(experimentKeys(config, key).definition)));
+  return hashes.map((hash) => experimentFromHash(hashOf(hash))).filter((e): e is Experiment => e !== undefined);
+}
