@@ -21,9 +21,13 @@ export interface BenchStack {
  * generator) + the bench Worker in workerd through Miniflare's API (not `wrangler dev`, whose dev
  * proxy costs more than the Worker itself).
  */
-export async function startStack(extraBindings: Record<string, string> = {}): Promise<BenchStack> {
-  const outdir = join(root, "bench/.build");
-  execFileSync("npx", ["wrangler", "deploy", "bench/worker.ts", "--dry-run", "--outdir", outdir], {
+export async function startStack(
+  extraBindings: Record<string, string> = {},
+  // The dashboard's browser test runs the real Worker (src/index.ts) on the same stack.
+  build: { entry: string; outdir: string } = { entry: "bench/worker.ts", outdir: "bench/.build" },
+): Promise<BenchStack> {
+  const outdir = join(root, build.outdir);
+  execFileSync("npx", ["wrangler", "deploy", build.entry, "--dry-run", "--outdir", outdir], {
     cwd: root,
     stdio: "ignore",
   });
@@ -38,7 +42,10 @@ export async function startStack(extraBindings: Record<string, string> = {}): Pr
   await waitForLine(proxy);
   const proxyUrl = `http://127.0.0.1:${proxyPort}`;
   const adminToken = "bench-admin-token-0123456789";
-  const modules = readdirSync(outdir).filter((f) => f.endsWith(".js") || f.endsWith(".lua"));
+  // Miniflare takes the first module as the main one: the bundle, not a Lua file named by its hash.
+  const modules = readdirSync(outdir)
+    .filter((f) => f.endsWith(".js") || f.endsWith(".lua"))
+    .sort((a, b) => Number(b.endsWith(".js")) - Number(a.endsWith(".js")));
   const mf = new Miniflare({
     modules: modules.map((name) => ({
       type: name.endsWith(".lua") ? ("Text" as const) : ("ESModule" as const),

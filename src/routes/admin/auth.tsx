@@ -10,7 +10,7 @@ import { readForm } from "./form.ts";
 import { Layout, Notice } from "./layout.tsx";
 
 /** Where a login goes back to: only a dashboard path, never another site. */
-const NEXT_PATH = /^\/admin(\/[A-Za-z0-9_.~/-]*)?$/;
+const NEXT_PATH = /^\/admin(\/[A-Za-z0-9_~-][A-Za-z0-9_.~-]*)*$/;
 const safeNext = (next: string | undefined) => (next && NEXT_PATH.test(next) ? next : "/admin/links");
 
 /**

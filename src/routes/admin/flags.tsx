@@ -18,18 +18,22 @@ const HISTORY_SHOWN = 20;
 const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
 const show = (value: unknown) => JSON.stringify(value) ?? "";
 
-const toggleForm = z.object({ enabled: z.enum(["true", "false"]), seen: z.coerce.number().int() });
+/** Where a form sends the browser back to: the list, or the flag's own page. */
+const back = z.enum(["list", "flag"]).default("list");
+const toggleForm = z.object({ enabled: z.enum(["true", "false"]), seen: z.coerce.number().int(), back });
 const rolloutForm = z.object({
   percentage: z.coerce.number().min(0).max(100),
   variant: z.string().max(64),
   seen: z.coerce.number().int(),
+  back,
 });
 
-function ToggleForm(props: { flag: Flag }) {
+function ToggleForm(props: { flag: Flag; back: "list" | "flag" }) {
   const { flag } = props;
   return (
     <form method="post" action={`/admin/flags/${flag.key}/enabled`} class="inline">
       <input type="hidden" name="enabled" value={String(!flag.enabled)} />
+      <input type="hidden" name="back" value={props.back} />
       <input type="hidden" name="seen" value={String(flag.updatedAt)} />
       <span class={`pill ${flag.enabled ? "on" : "off"}`}>{flag.enabled ? "on" : "off"}</span>
       <button type="submit" class={flag.enabled ? "danger" : ""} data-toggle={flag.key}>
@@ -39,13 +43,14 @@ function ToggleForm(props: { flag: Flag }) {
   );
 }
 
-function RolloutForm(props: { flag: Flag }) {
+function RolloutForm(props: { flag: Flag; back: "list" | "flag" }) {
   const { flag } = props;
   const variants = Object.keys(flag.variants);
   const chosen = flag.rollout?.variant ?? variants.find((v) => v !== flag.defaultVariant) ?? flag.defaultVariant;
   return (
     <form method="post" action={`/admin/flags/${flag.key}/rollout`} class="inline">
       <input type="hidden" name="seen" value={String(flag.updatedAt)} />
+      <input type="hidden" name="back" value={props.back} />
       <input
         name="percentage"
         type="number"
@@ -107,10 +112,10 @@ function FlagsPage(props: { flags: Flag[]; unreadable: { key: string; details: s
                   <div class="muted">{flag.description}</div>
                 </td>
                 <td>
-                  <ToggleForm flag={flag} />
+                  <ToggleForm flag={flag} back="list" />
                 </td>
                 <td>
-                  <RolloutForm flag={flag} />
+                  <RolloutForm flag={flag} back="list" />
                 </td>
                 <td class="hide-sm">{flag.defaultVariant}</td>
                 <td class="hide-sm muted">{iso(flag.updatedAt)}</td>
@@ -167,10 +172,10 @@ function FlagPage(props: { flag: Flag; history: HistoryEntry[]; targetingKey: st
       <section class="card">
         <p>{flag.description}</p>
         <p>
-          <ToggleForm flag={flag} />
+          <ToggleForm flag={flag} back="flag" />
         </p>
         <p>
-          Rollout: <RolloutForm flag={flag} />
+          Rollout: <RolloutForm flag={flag} back="flag" />
         </p>
         <p class="muted">
           {flag.type} flag; variants {Object.keys(flag.variants).join(", ")}; default {flag.defaultVariant};{" "}
@@ -231,7 +236,7 @@ async function edit(
   if (!FLAG_KEY.test(key)) return c.html(<NotFoundPage section="flags" what="flag" />, 404);
   const form = await readForm(c, schema);
   if (!form.ok) return renderList(c, form.errors);
-  const values = form.value as Record<string, unknown> & { seen: number };
+  const values = form.value as Record<string, unknown> & { seen: number; back: "list" | "flag" };
   try {
     await editFlag(c.get("redis"), c.get("config"), c.get("clock").now(), key, values.seen, toEdit(values));
   } catch (error) {
@@ -240,9 +245,7 @@ async function edit(
     }
     return renderList(c, formErrorsOf(error));
   }
-  const back = new URL(c.req.header("referer") ?? "/", c.req.url);
-  const fromFlagPage = back.origin === new URL(c.req.url).origin && back.pathname === `/admin/flags/${key}`;
-  return c.redirect(fromFlagPage ? `/admin/flags/${key}` : "/admin/flags", 303);
+  return c.redirect(values.back === "flag" ? `/admin/flags/${key}` : "/admin/flags", 303);
 }
 
 /** Flags: the list with kill switches and rollout editors, and one flag's page with its history. */

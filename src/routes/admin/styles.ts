@@ -12,6 +12,7 @@ header form{margin:0}
 main{max-width:1040px;margin:0 auto;padding:1rem}
 h1{font-size:1.35rem;margin:.4rem 0 1rem}
 h2{font-size:1.05rem;margin:1.4rem 0 .6rem}
+.card>h2:first-child{margin-top:0}
 .card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:1rem;margin-bottom:1rem}
 .scroll{overflow-x:auto}
 table{width:100%;border-collapse:collapse;font-size:.93rem}

@@ -138,6 +138,7 @@ describe("dashboard forms", () => {
         title: "Forbidden",
         status: 403,
         detail: "This request came from another origin; session changes must come from this site.",
+        instance: path,
       });
     }
     // The session survived the forged logout.
@@ -157,6 +158,7 @@ describe("dashboard forms", () => {
       title: "Unsupported media type",
       status: 415,
       detail: "Dashboard forms post application/x-www-form-urlencoded.",
+      instance: "/admin/links",
     });
   });
 
