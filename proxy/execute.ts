@@ -4,7 +4,7 @@ import { ScriptRegistry } from "./lua-flags.ts";
 import type { ResolvedOptions } from "./options.ts";
 import type { Command } from "./parse.ts";
 import { ReadOnlyGuard } from "./read-only.ts";
-import type { RedisTarget } from "./redis-target.ts";
+import { type RedisTarget, rawName } from "./redis-target.ts";
 import type { Stats } from "./stats.ts";
 
 /** One pipeline or transaction item: Redis's raw reply, or its error message. */
@@ -71,7 +71,7 @@ export class Executor {
     const transaction = this.target.shared.multi();
     for (const item of prepared) {
       const [name, ...rest] = item.args as [string, ...string[]];
-      transaction.callBuffer(name, ...rest);
+      transaction.callBuffer(rawName(name), ...rest);
     }
     this.stats.commands += prepared.length;
     let replies: [Error | null, unknown][] | null;

@@ -55,7 +55,7 @@ export class RedisTarget {
       });
     }
     const [name, ...rest] = args as [string, ...string[]];
-    const command = new Command(name, rest, { replyEncoding: null });
+    const command = new Command(rawName(name), rest, { replyEncoding: null });
     this.shared.sendCommand(command);
     return command.promise;
   }
@@ -84,7 +84,7 @@ export class RedisTarget {
     const connection = this.idleBlocking.pop() ?? (await this.openDedicated(this.blockingTimeoutMs + 5_000));
     try {
       const [name, ...rest] = args as [string, ...string[]];
-      const reply = await connection.callBuffer(name, ...rest);
+      const reply = await connection.callBuffer(rawName(name), ...rest);
       this.release(connection);
       return reply;
     } catch (error) {
@@ -135,6 +135,14 @@ export class RedisTarget {
     this.idleBlocking.length = 0;
     this.shared.disconnect();
   }
+}
+
+/**
+ * ioredis reshapes some replies by command name (HGETALL into an object, ...). It looks the
+ * name up as given and registers lowercase names, so an uppercase name keeps Redis's own reply.
+ */
+export function rawName(name: string): string {
+  return name.toUpperCase();
 }
 
 function baseOptions(): RedisOptions {
