@@ -1,9 +1,10 @@
 import type { Config } from "../../env.ts";
 import type { RedisClient } from "../redis.ts";
-import { hashOf } from "./decode.ts";
+import { defineScript } from "../redis.ts";
 import { experimentKeys } from "./keys.ts";
 import { notFound } from "./not-found.ts";
-import { experimentFromHash } from "./read-experiment.ts";
+import { experimentFrom } from "./read-experiment.ts";
+import source from "./read-results.lua";
 import type { Experiment } from "./schema.ts";
 import { type Comparison, compareProportions, type SampleRatioCheck, sampleRatioCheck } from "./stats.ts";
 
@@ -31,10 +32,25 @@ export interface ExperimentResults {
   method: { interval: string; test: string; sampleRatio: string };
 }
 
+interface Snapshot {
+  def: string | false;
+  createdAt: string | false;
+  updatedAt: string | false;
+  units: Record<string, string>;
+  conversions: Record<string, string>;
+}
+
+// Lua's false (a missing field) arrives as JSON false.
+const readScript = defineScript(source, (reply): Snapshot => {
+  if (typeof reply !== "string") throw new Error("experiments: read-results.lua must reply with a JSON string");
+  return JSON.parse(reply) as Snapshot;
+});
+
 const NO_COMPARISON: Comparison = { absoluteLift: null, relativeLift: null, ci95: null, z: null, pValue: null };
 
 /**
- * Results of one experiment: definition and counters read in one tick (one round trip), then per
+ * Results of one experiment: definition and counters read by one script (one round trip, one
+ * consistent snapshot), then per
  * variant and goal the rate, lift against the control, 95 % interval and p-value, and the sample
  * ratio check over the units per variant.
  */
@@ -44,15 +60,11 @@ export async function experimentResults(
   key: string,
 ): Promise<ExperimentResults> {
   const keys = experimentKeys(config, key);
-  const [definition, units, conversions] = await Promise.all([
-    redis.hgetall(keys.definition),
-    redis.hgetall(keys.units),
-    redis.hgetall(keys.conversions),
-  ]);
-  const experiment = experimentFromHash(hashOf(definition));
+  const snapshot = await readScript.run(redis, [keys.definition, keys.units, keys.conversions], []);
+  const experiment = experimentFrom(snapshot.def, snapshot.createdAt, snapshot.updatedAt);
   if (!experiment) throw notFound(key);
-  const unitCounts = hashOf(units);
-  const conversionCounts = hashOf(conversions);
+  const unitCounts = snapshot.units;
+  const conversionCounts = snapshot.conversions;
   const count = (field: string) => Number(conversionCounts[field] ?? 0);
 
   const unitsOf = (name: string) => Number(unitCounts[name] ?? 0);

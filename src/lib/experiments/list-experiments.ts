@@ -1,8 +1,7 @@
 import type { Config } from "../../env.ts";
 import type { RedisClient } from "../redis.ts";
-import { hashOf } from "./decode.ts";
 import { experimentKeys, indexKey } from "./keys.ts";
-import { experimentFromHash } from "./read-experiment.ts";
+import { readDefinition } from "./read-experiment.ts";
 import type { Experiment } from "./schema.ts";
 
 /**
@@ -11,6 +10,8 @@ import type { Experiment } from "./schema.ts";
  */
 export async function listExperiments(redis: RedisClient, config: Pick<Config, "KEY_PREFIX">): Promise<Experiment[]> {
   const keys = (await redis.zrange(indexKey(config), 0, -1)) as string[];
-  const hashes = await Promise.all(keys.map((key) => redis.hgetall(experimentKeys(config, key).definition)));
-  return hashes.map((hash) => experimentFromHash(hashOf(hash))).filter((e): e is Experiment => e !== undefined);
+  const experiments = await Promise.all(
+    keys.map((key) => readDefinition(redis, experimentKeys(config, key).definition)),
+  );
+  return experiments.filter((e): e is Experiment => e !== undefined);
 }
