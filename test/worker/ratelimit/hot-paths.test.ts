@@ -179,6 +179,22 @@ describe("bulk link creation", () => {
   });
 });
 
+describe("the policy table", () => {
+  it.each([
+    ["POST", "/api/experiments/no-such-test/conversions", '"conversions";q=60;w=60'],
+    ["POST", "/api/sessions", '"create-session";q=10;w=60'],
+    ["GET", "/api/views/some-page", '"default";q=120;w=60'],
+    ["HEAD", "/healthz", '"default";q=120;w=60'],
+  ])("applies to %s %s the policy %s", async (method, path, policy) => {
+    const res = await t.request(path, {
+      method,
+      headers: fromIp("198.18.3.1", jsonHeaders()),
+      body: method === "POST" ? "{}" : undefined,
+    });
+    expect(res.headers.get("ratelimit-policy")).toBe(policy);
+  });
+});
+
 describe("the OpenAPI document", () => {
   it("lists the quota routes as admin routes", async () => {
     const spec = (await (await t.request("/openapi.json")).json()) as {
