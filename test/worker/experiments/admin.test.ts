@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { manualClock } from "../../../src/lib/clock.ts";
-import { adminHeaders, cleanup, jsonHeaders, keysWithPrefix, redisCommand } from "../support.ts";
+import { adminHeaders, cleanup, countRoundTrips, jsonHeaders, keysWithPrefix, redisCommand } from "../support.ts";
 import { adminGet, assign, experimentInput, experimentsApp, putExperiment } from "./helpers.ts";
 
 const clock = manualClock(Date.UTC(2026, 0, 1));
@@ -249,6 +249,20 @@ describe("GET, DELETE and the list", () => {
     expect(await redisCommand("ZSCORE", `${prefix}edgekit:exps`, "doomed")).toBeNull();
     const again = await t.request("/api/experiments/doomed", { method: "DELETE", headers: adminHeaders() });
     expect(again.status).toBe(404);
+  });
+
+  it("costs one round trip each for PUT, GET and DELETE, plus the rate-limit check every route pays", async () => {
+    await putExperiment(t, "trips", experimentInput()); // Redis learns the scripts
+    await putExperiment(t, "warm-delete", experimentInput());
+    await t.request("/api/experiments/warm-delete", { method: "DELETE", headers: adminHeaders() });
+    const baseline = await countRoundTrips(() => adminGet(t, "/api/experiments/trips/nothing-here"));
+    const put = await countRoundTrips(() => putExperiment(t, "trips", experimentInput({ coverage: 0.5 })));
+    const get = await countRoundTrips(() => adminGet(t, "/api/experiments/trips"));
+    const del = await countRoundTrips(() =>
+      t.request("/api/experiments/trips", { method: "DELETE", headers: adminHeaders() }),
+    );
+    expect([put.result.status, get.result.status, del.result.status]).toEqual([200, 200, 204]);
+    expect([put.roundTrips, get.roundTrips, del.roundTrips]).toEqual(Array(3).fill(baseline.roundTrips + 1));
   });
 
   it("documents every experiments route in /openapi.json", async () => {
