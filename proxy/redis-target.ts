@@ -96,7 +96,10 @@ export class RedisTarget {
   }
 
   /** A fresh connection that nothing else uses (blocking commands, subscriptions). */
-  async openDedicated(commandTimeoutMs = this.commandTimeoutMs, extra: RedisOptions = {}): Promise<Redis> {
+  async openDedicated(
+    commandTimeoutMs: number | undefined = this.commandTimeoutMs,
+    extra: RedisOptions = {},
+  ): Promise<Redis> {
     if (this.closed) throw unavailable(new Error("proxy is closing"));
     const connection = new Redis(this.url, {
       ...baseOptions(),

@@ -19,8 +19,8 @@ export async function serveSubscription(
 ): Promise<void> {
   let connection: Awaited<ReturnType<RedisTarget["openDedicated"]>>;
   try {
-    // No command timeout: a subscription is meant to stay quiet for as long as it likes.
-    connection = await target.openDedicated(0);
+    // The command timeout covers SUBSCRIBE itself; quiet time between messages is not a command.
+    connection = await target.openDedicated();
   } catch (error) {
     throw classify(error);
   }
