@@ -10,7 +10,7 @@ import { flagHistory, type HistoryEntry } from "../../lib/flags/flag-history.ts"
 import { getFlag } from "../../lib/flags/get-flag.ts";
 import { listFlags } from "../../lib/flags/list-flags.ts";
 import { FLAG_KEY, type Flag } from "../../lib/flags/schema.ts";
-import { describeErrors, formErrorsOf, readForm } from "./form.ts";
+import { describeErrors, formErrorStatus, formErrorsOf, readForm } from "./form.ts";
 import { Layout, Notice } from "./layout.tsx";
 import { NotFoundPage } from "./not-found.tsx";
 
@@ -221,9 +221,9 @@ function FlagPage(props: { flag: Flag; history: HistoryEntry[]; targetingKey: st
   );
 }
 
-async function renderList(c: Context<AppEnv>, errors?: FieldError[]) {
+async function renderList(c: Context<AppEnv>, errors?: FieldError[], status: 200 | 409 | 422 = 200) {
   const list = await listFlags(c.get("redis"), c.get("config"));
-  return c.html(<FlagsPage flags={list.flags} unreadable={list.unreadable} errors={errors} />, errors ? 422 : 200);
+  return c.html(<FlagsPage flags={list.flags} unreadable={list.unreadable} errors={errors} />, status);
 }
 
 /** Runs one edit from a form, then back to where the form was (the list or the flag's page). */
@@ -235,7 +235,7 @@ async function edit(
 ) {
   if (!FLAG_KEY.test(key)) return c.html(<NotFoundPage section="flags" what="flag" />, 404);
   const form = await readForm(c, schema);
-  if (!form.ok) return renderList(c, form.errors);
+  if (!form.ok) return renderList(c, form.errors, 422);
   const values = form.value as Record<string, unknown> & { seen: number; back: "list" | "flag" };
   try {
     await editFlag(c.get("redis"), c.get("config"), c.get("clock").now(), key, values.seen, toEdit(values));
@@ -243,7 +243,7 @@ async function edit(
     if (error instanceof AppError && error.code === "not_found") {
       return c.html(<NotFoundPage section="flags" what="flag" />, 404);
     }
-    return renderList(c, formErrorsOf(error));
+    return renderList(c, formErrorsOf(error), formErrorStatus(error));
   }
   return c.redirect(values.back === "flag" ? `/admin/flags/${key}` : "/admin/flags", 303);
 }

@@ -49,6 +49,10 @@ export function formErrorsOf(error: unknown): FieldError[] {
   throw error;
 }
 
+/** The status a page re-rendered with form errors answers: 409 for a conflict, else 422. */
+export const formErrorStatus = (error: unknown): 409 | 422 =>
+  error instanceof AppError && error.code === "conflict" ? 409 : 422;
+
 /** "url: must be an http(s) URL" lines for a notice. */
 export const describeErrors = (errors: FieldError[]): string[] =>
   errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message));

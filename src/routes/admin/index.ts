@@ -2,10 +2,11 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../env.ts";
 import { loadSession, sameOriginOnly } from "../../middleware/session.ts";
 import { authRoutes, requireAdminSession } from "./auth.tsx";
+import { experimentPages } from "./experiments.tsx";
 import { flagPages } from "./flags.tsx";
 import { formPostsOnly } from "./form.ts";
 import { linkPages } from "./links.tsx";
-import { otherPages } from "./other.tsx";
+import { viewPages } from "./views.tsx";
 
 /**
  * The admin dashboard: server-rendered HTML under /admin, signed in with an admin session.
@@ -23,4 +24,5 @@ export const adminRoutes = new Hono<AppEnv>()
   .get("/admin", (c) => c.redirect("/admin/links", 303))
   .route("/", linkPages)
   .route("/", flagPages)
-  .route("/", otherPages);
+  .route("/", experimentPages)
+  .route("/", viewPages);

@@ -11,7 +11,7 @@ import { linkQr } from "../../lib/links/link-qr.ts";
 import { type LinkStats, linkStats } from "../../lib/links/link-stats.ts";
 import { CURSOR_PATTERN, listLinks } from "../../lib/links/list-links.ts";
 import { type Link, linkInputSchema, slugParamSchema } from "../../lib/links/schema.ts";
-import { describeErrors, formErrorsOf, readForm } from "./form.ts";
+import { describeErrors, formErrorStatus, formErrorsOf, readForm } from "./form.ts";
 import { Layout, Notice, Svg } from "./layout.tsx";
 import { NotFoundPage } from "./not-found.tsx";
 
@@ -219,7 +219,7 @@ function LinkPage(props: { link: Link; stats: LinkStats; qr: string; created: bo
   );
 }
 
-async function renderList(c: Context<AppEnv>, form?: { values: CreateForm; errors: FieldError[] }) {
+async function renderList(c: Context<AppEnv>, form?: { values: CreateForm; errors: FieldError[]; status?: 409 | 422 }) {
   const raw = c.req.query("cursor");
   const cursor = raw && CURSOR_PATTERN.test(raw) ? raw : undefined;
   const redis = c.get("redis");
@@ -232,7 +232,7 @@ async function renderList(c: Context<AppEnv>, form?: { values: CreateForm; error
   );
   return c.html(
     <LinksPage links={page.links} stats={stats} nextCursor={page.nextCursor} form={form} />,
-    form ? 422 : 200,
+    form ? (form.status ?? 422) : 200,
   );
 }
 
@@ -251,7 +251,7 @@ export const linkPages = new Hono<AppEnv>()
       const link = await createLink(c.get("redis"), c.get("config"), input.data, linkContext(c));
       return c.redirect(`/admin/links/${link.slug}?created=1`, 303);
     } catch (error) {
-      return renderList(c, { values: form.value, errors: formErrorsOf(error) });
+      return renderList(c, { values: form.value, errors: formErrorsOf(error), status: formErrorStatus(error) });
     }
   })
   .get("/admin/links/:slug", async (c) => {
