@@ -1,10 +1,13 @@
 import type { Config } from "../../env.ts";
+import { validationError } from "../errors.ts";
 import { namespace } from "../keys.ts";
+import { EXPERIMENT_KEY } from "./schema.ts";
 
 /**
  * Every Redis key of the experiments primitive. The keys of one experiment share the hash tag
  * `{<key>}`, so its scripts land in one cluster slot; only the index is shared by all experiments.
- * `experiment` has been validated against EXPERIMENT_KEY (no braces) before it gets here.
+ * `experiment` is checked against EXPERIMENT_KEY (no braces) here too, so no caller can build a
+ * key from unvalidated input.
  *
  *   {ns}exp:{<key>}             hash: def (the definition's JSON), createdAt, updatedAt (ms)
  *   {ns}exp:{<key>}:assign      hash: unit id -> variant name (the sticky assignments)
@@ -19,6 +22,9 @@ import { namespace } from "../keys.ts";
  * deleting it is one script whose KEYS the caller knows without reading the definition first.
  */
 export function experimentKeys(config: Pick<Config, "KEY_PREFIX">, experiment: string) {
+  if (!EXPERIMENT_KEY.test(experiment)) {
+    throw validationError([{ path: "key", message: "use 1 to 128 of A-Z a-z 0-9 _ . -" }]);
+  }
   const base = `${namespace(config)}exp:{${experiment}}`;
   return {
     definition: base,

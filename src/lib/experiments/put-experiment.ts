@@ -6,7 +6,6 @@ import { experimentKeys, indexKey } from "./keys.ts";
 import source from "./put-experiment.lua";
 import {
   type Definition,
-  EXPERIMENT_KEY,
   type Experiment,
   type ExperimentInput,
   experimentInputSchema,
@@ -36,7 +35,7 @@ export async function putExperiment(
   key: string,
   input: ExperimentInput,
 ): Promise<{ experiment: Experiment; created: boolean }> {
-  if (!EXPERIMENT_KEY.test(key)) throw validationError([{ path: "key", message: "use 1 to 128 of A-Z a-z 0-9 _ . -" }]);
+  const keys = experimentKeys(config, key); // validates the key first
   const parsed = experimentInputSchema.safeParse(input);
   if (!parsed.success) {
     throw validationError(
@@ -48,7 +47,6 @@ export async function putExperiment(
   const { winner, salt, ...rest } = parsed.data;
   // Built field by field so the stored JSON has no null or undefined (the Lua side decodes it).
   const definition: Definition = { key, ...rest, salt: salt ?? key, ...(winner === undefined ? {} : { winner }) };
-  const keys = experimentKeys(config, key);
   const at = Math.floor(now);
   const reply = await putScript.run(
     redis,
