@@ -4,12 +4,7 @@ import { defineScript, type RedisClient } from "../redis.ts";
 import { decodeOutcome } from "./decode.ts";
 import { experimentKeys, indexKey } from "./keys.ts";
 import source from "./put-experiment.lua";
-import {
-  type Definition,
-  type Experiment,
-  type ExperimentInput,
-  experimentInputSchema,
-} from "./schema.ts";
+import { type Definition, type Experiment, type ExperimentInput, experimentInputSchema } from "./schema.ts";
 
 type PutReply =
   | { outcome: "ok"; created: boolean; createdAt: number }
