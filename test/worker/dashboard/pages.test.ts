@@ -56,7 +56,13 @@ describe("the links pages", () => {
     expect(res.headers.get("location")).toBe("/admin/links/dash-1?created=1");
     expect((await t.request("/dash-1", { redirect: "manual" })).status).toBe(302);
 
-    const list = await (await page("/admin/links")).text();
+    await page("/admin/links/dash-1"); // loads the stats script
+    const listed = await countRoundTrips(() => page("/admin/links"));
+    expect(listed.roundTrips).toBe(5); // limit, session, index page, records, stats
+    const detailed = await countRoundTrips(() => page("/admin/links/dash-1"));
+    // limit, session, then record, stats and QR check, issued in one tick: two requests measured
+    expect(detailed.roundTrips).toBe(4);
+    const list = await listed.result.text();
     expect(list).toMatch(/<tr data-slug="dash-1">[\s\S]*?<td class="num" data-clicks="true">1<\/td>/);
     const detail = await (await page("/admin/links/dash-1")).text();
     expect(detail).toContain("https://example.com/a?b=1&amp;c=2");
@@ -156,14 +162,19 @@ describe("the experiments pages", () => {
     await redisCommand("HSET", keys.units, "control", 5200, "treatment", 4800);
     await redisCommand("HSET", keys.conversions, "signup:control", 520, "signup:treatment", 624);
 
-    const html = await (await page("/admin/experiments/dash-exp")).text();
+    const results = await countRoundTrips(() => page("/admin/experiments/dash-exp"));
+    // limit, session, then definition and counters (three HGETALLs in one tick): two requests measured
+    expect(results.roundTrips).toBe(4);
+    const html = await results.result.text();
     expect(html).toContain("Sample ratio mismatch");
     expect(html).toContain("Conversion rate per variant for signup");
     expect(html).toContain('<td class="num">10.00%</td>');
     expect(html).toContain('<td class="num">13.00%</td>');
     expect(html).toContain("+30.0%");
     for (const svg of svgs(html)) expect(xmlProblems(svg)).toEqual([]);
-    const list = await (await page("/admin/experiments")).text();
+    const listed = await countRoundTrips(() => page("/admin/experiments"));
+    expect(listed.roundTrips).toBe(4); // limit, session, index, definitions
+    const list = await listed.result.text();
     expect(list).toContain('<a href="/admin/experiments/dash-exp">dash-exp</a>');
   });
 });
@@ -176,7 +187,9 @@ describe("the views page", () => {
         headers: { "cf-connecting-ip": who, "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131" },
       });
     }
-    const html = await (await page("/admin/views?period=30d")).text();
+    const { result, roundTrips } = await countRoundTrips(() => page("/admin/views?period=30d"));
+    expect(roundTrips).toBe(4); // limit, session, top pages, the top page's days
+    const html = await result.text();
     expect(html).toContain("Most viewed pages, 30d");
     expect(html).toContain("Views per day of /pricing");
     for (const svg of svgs(html)) expect(xmlProblems(svg)).toEqual([]);
