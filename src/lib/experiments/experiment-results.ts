@@ -1,6 +1,5 @@
 import type { Config } from "../../env.ts";
-import type { RedisClient } from "../redis.ts";
-import { defineScript } from "../redis.ts";
+import { defineScript, type RedisClient } from "../redis.ts";
 import { experimentKeys } from "./keys.ts";
 import { notFound } from "./not-found.ts";
 import { experimentFrom } from "./read-experiment.ts";
@@ -50,9 +49,9 @@ const NO_COMPARISON: Comparison = { absoluteLift: null, relativeLift: null, ci95
 
 /**
  * Results of one experiment: definition and counters read by one script (one round trip, one
- * consistent snapshot), then per
- * variant and goal the rate, lift against the control, 95 % interval and p-value, and the sample
- * ratio check over the units per variant.
+ * consistent snapshot), then per variant and goal the rate, lift against the control, 95 %
+ * interval and p-value, and the sample ratio check over the units per variant. Throws 404 when
+ * there is no such experiment.
  */
 export async function experimentResults(
   redis: RedisClient,
@@ -63,22 +62,23 @@ export async function experimentResults(
   const snapshot = await readScript.run(redis, [keys.definition, keys.units, keys.conversions], []);
   const experiment = experimentFrom(snapshot.def, snapshot.createdAt, snapshot.updatedAt);
   if (!experiment) throw notFound(key);
-  const unitCounts = snapshot.units;
-  const conversionCounts = snapshot.conversions;
-  const count = (field: string) => Number(conversionCounts[field] ?? 0);
+  const unitsOf = (variant: string) => Number(snapshot.units[variant] ?? 0);
+  const counter = (field: string) => Number(snapshot.conversions[field] ?? 0);
+  const proportion = (goal: string, variant: string) => ({
+    units: unitsOf(variant),
+    conversions: counter(`${goal}:${variant}`),
+  });
 
-  const unitsOf = (name: string) => Number(unitCounts[name] ?? 0);
-  const control = experiment.variants[0] as { name: string };
+  const control = (experiment.variants[0] as { name: string }).name;
   const variants = experiment.variants.map((variant, index): VariantResult => {
     const goals: Record<string, GoalResult> = {};
     for (const goal of experiment.goals) {
-      const mine = { units: unitsOf(variant.name), conversions: count(`${goal}:${variant.name}`) };
-      const base = { units: unitsOf(control.name), conversions: count(`${goal}:${control.name}`) };
+      const mine = proportion(goal, variant.name);
       goals[goal] = {
         conversions: mine.conversions,
         rate: mine.units > 0 ? mine.conversions / mine.units : null,
-        valueSum: count(`${goal}:${variant.name}:value`),
-        ...(index === 0 ? NO_COMPARISON : compareProportions(base, mine)),
+        valueSum: counter(`${goal}:${variant.name}:value`),
+        ...(index === 0 ? NO_COMPARISON : compareProportions(proportion(goal, control), mine)),
       };
     }
     return { name: variant.name, weight: variant.weight, control: index === 0, units: unitsOf(variant.name), goals };
