@@ -5,7 +5,7 @@ import { manualClock } from "../../../src/lib/clock.ts";
 import { assignUnit } from "../../../src/lib/experiments/assign.ts";
 import { unitBuckets } from "../../../src/lib/experiments/buckets.ts";
 import { createRedis } from "../../../src/lib/redis.ts";
-import { cleanup, countRoundTrips, keysWithPrefix, redisCommand } from "../support.ts";
+import { adminHeaders, cleanup, countRoundTrips, keysWithPrefix, redisCommand } from "../support.ts";
 import { assign, experimentInput, experimentsApp, putExperiment } from "./helpers.ts";
 
 const clock = manualClock(Date.UTC(2026, 0, 1));
@@ -209,6 +209,17 @@ describe("the 50/50 split", () => {
     const stored = await redisCommand<string[]>("HMGET", `${prefix}edgekit:exp:{fifty}:assign`, ...ids);
     expect(answers.map((a) => a.variant)).toEqual(stored);
     expect(answers.every((a) => a.sticky)).toBe(true);
+  });
+
+  it("passes the sample ratio check on those 10,000 real assignments", async () => {
+    const res = await t.request("/api/experiments/fifty/results", { headers: adminHeaders() });
+    const { sampleRatio, variants } = (await res.json()) as {
+      sampleRatio: { pValue: number; flagged: boolean };
+      variants: { units: number }[];
+    };
+    expect(variants.reduce((sum, v) => sum + v.units, 0)).toBe(10_000);
+    expect(sampleRatio.flagged).toBe(false);
+    expect(sampleRatio.pValue).toBeGreaterThan(0.001);
   });
 
   it("has the script pick exactly what pickWeighted picks for uneven weights (3 : 1.5 : 0.7)", async () => {

@@ -1,4 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { pickWeighted } from "../../../src/lib/bucketing.ts";
+import { unitBuckets } from "../../../src/lib/experiments/buckets.ts";
 import { cleanup, countRoundTrips, redisCommand } from "../support.ts";
 import { assign, convert, experimentInput, experimentsApp, putExperiment } from "./helpers.ts";
 
@@ -42,17 +44,21 @@ describe("POST /api/experiments/{key}/conversions", () => {
 
   it("sums values per variant and goal, only for counted conversions", async () => {
     await putExperiment(t, "values", experimentInput());
-    const variant = await assignedVariant("values", "u1");
-    await convert(t, "values", { unitId: "u1", goal: "purchase", value: 19.5 });
-    await convert(t, "values", { unitId: "u1", goal: "purchase", value: 1000 }); // a repeat: not summed
-    const other = await assignedVariant("values", "u2");
-    await convert(t, "values", { unitId: "u2", goal: "purchase", value: 0.5 });
-    const sum = (v: string) => counted("values", `purchase:${v}:value`);
-    if (other === variant) expect(await sum(variant)).toBe("20");
-    else {
-      expect(await sum(variant)).toBe("19.5");
-      expect(await sum(other)).toBe("0.5");
-    }
+    // Two units the shared bucketing function puts in different variants.
+    const variantOf = (id: string) =>
+      pickWeighted(experimentInput().variants, unitBuckets("values", id).variant / 10_000)?.name;
+    const ids = Array.from({ length: 50 }, (_, i) => `v${i}`);
+    const [a, b] = [ids.find((id) => variantOf(id) === "control"), ids.find((id) => variantOf(id) === "treatment")] as [
+      string,
+      string,
+    ];
+    expect(await assignedVariant("values", a)).toBe("control");
+    expect(await assignedVariant("values", b)).toBe("treatment");
+    await convert(t, "values", { unitId: a, goal: "purchase", value: 19.5 });
+    await convert(t, "values", { unitId: a, goal: "purchase", value: 1000 }); // a repeat: not summed
+    await convert(t, "values", { unitId: b, goal: "purchase", value: 0.25 });
+    expect(await counted("values", "purchase:control:value")).toBe("19.5");
+    expect(await counted("values", "purchase:treatment:value")).toBe("0.25");
   });
 
   it("costs one script: the conversions rate-limit check plus one EVALSHA over HTTP", async () => {
