@@ -127,14 +127,56 @@ describe("the dashboard in a browser", () => {
     await shot("07-flags");
   });
 
+  it("shows experiment results and top pages with their charts", async () => {
+    const put = await api("/api/experiments/checkout-copy", {
+      method: "PUT",
+      body: JSON.stringify({
+        variants: [
+          { name: "control", weight: 1 },
+          { name: "bold", weight: 1 },
+        ],
+        status: "running",
+        goals: ["purchase"],
+      }),
+    });
+    expect(put.status).toBe(201);
+    for (let i = 0; i < 40; i++) {
+      const unitId = `unit-${i}`;
+      const body = JSON.stringify({ unitId });
+      await fetch(`${stack.workerUrl}/api/experiments/checkout-copy/assignment`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      if (i % 3 === 0) {
+        await fetch(`${stack.workerUrl}/api/experiments/checkout-copy/conversions`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ unitId, goal: "purchase" }),
+        });
+      }
+    }
+    await page.goto(`${stack.workerUrl}/admin/experiments/checkout-copy`);
+    await expect(page.locator("h2").first().textContent()).resolves.toBe("Goal: purchase");
+    await shot("08-experiment");
+
+    for (const path of ["/pricing", "/pricing", "/docs"]) {
+      // From the browser, so the view counts as a human's.
+      await page.request.post(`${stack.workerUrl}/api/views/${encodeURIComponent(path)}`);
+    }
+    await page.goto(`${stack.workerUrl}/admin/views`);
+    await expect(page.locator("main").textContent()).resolves.toContain("/pricing");
+    await shot("09-views");
+  });
+
   it("fits a phone-sized screen", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${stack.workerUrl}/admin/links/e2e-link`);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-    await shot("08-phone-link");
+    await shot("10-phone-link");
     await page.goto(`${stack.workerUrl}/admin/flags`);
-    await shot("09-phone-flags");
+    await shot("11-phone-flags");
   });
 
   it("logs out", async () => {

@@ -10,6 +10,8 @@ import { NotFoundPage } from "./not-found.tsx";
 
 const percent = (x: number | null, digits = 2) => (x === null ? "–" : `${(x * 100).toFixed(digits)}%`);
 const signed = (x: number | null) => (x === null ? "–" : `${x > 0 ? "+" : ""}${(x * 100).toFixed(1)}%`);
+/** The interval is of the difference in rates: percentage points, not a relative lift. */
+const points = (x: number) => `${x > 0 ? "+" : ""}${(x * 100).toFixed(1)} pp`;
 const pValue = (p: number | null) => (p === null ? "–" : p < 0.0001 ? "< 0.0001" : p.toFixed(4));
 
 function ExperimentsPage(props: { experiments: Experiment[] }) {
@@ -95,7 +97,7 @@ function ResultsPage(props: { results: ExperimentResults }) {
                   <th class="num">Units</th>
                   <th class="num">Conversions</th>
                   <th class="num">Rate</th>
-                  <th class="num">Lift</th>
+                  <th class="num">Lift (relative)</th>
                   <th class="num hide-sm">95% CI of the difference</th>
                   <th class="num">p-value</th>
                 </tr>
@@ -111,7 +113,7 @@ function ResultsPage(props: { results: ExperimentResults }) {
                     <td class="num">{g?.conversions ?? 0}</td>
                     <td class="num">{percent(g?.rate ?? null)}</td>
                     <td class="num">{variant.control ? "–" : signed(g?.relativeLift ?? null)}</td>
-                    <td class="num hide-sm">{g?.ci95 ? `${signed(g.ci95[0])} … ${signed(g.ci95[1])}` : "–"}</td>
+                    <td class="num hide-sm">{g?.ci95 ? `${points(g.ci95[0])} … ${points(g.ci95[1])}` : "–"}</td>
                     <td class="num">{variant.control ? "–" : pValue(g?.pValue ?? null)}</td>
                   </tr>
                 ))}

@@ -22,7 +22,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 a{color:var(--accent)}
 .muted{color:var(--muted)}
 .url{max-width:22rem;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
-form.inline{display:inline-flex;gap:.4rem;align-items:center;margin:0}
+form.inline{display:inline-flex;flex-wrap:wrap;gap:.4rem;align-items:center;margin:0}
 .fields{display:grid;grid-template-columns:repeat(auto-fit,minmax(12rem,1fr));gap:.7rem;align-items:end}
 label{display:block;font-size:.85rem;color:var(--muted)}
 input,select{font:inherit;width:100%;padding:.45rem .5rem;border:1px solid #c3cad6;border-radius:6px;background:#fff;color:var(--fg)}
@@ -40,10 +40,10 @@ header button{background:transparent;border:1px solid #4b5563;color:#e5e7eb;padd
 .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1rem}
 .stats{display:flex;flex-wrap:wrap;gap:1.5rem}.stats div{min-width:6rem}.stats b{display:block;font-size:1.4rem}
 svg{display:block;max-width:100%;height:auto}
-svg.spark{width:120px;height:28px}svg.qr{width:180px;height:180px}
+svg.spark{width:120px;height:28px}svg.bars{max-width:560px}svg.chart{max-width:820px}svg.qr{width:180px;height:180px}
 svg .grid{stroke:#e6e9ef}svg .axis{stroke:#8a94a6}svg .bar{fill:var(--accent)}
 svg .line{fill:none;stroke:var(--accent);stroke-width:1.6}svg .dot{fill:var(--accent)}
 svg text{font:12px system-ui,sans-serif;fill:var(--muted)}svg .label,svg .value{fill:var(--fg);font-size:13px}
 .login{max-width:24rem;margin:12vh auto}
-@media (max-width:600px){main{padding:.6rem}th,td{padding:.4rem .3rem}.hide-sm{display:none}}
+@media (max-width:600px){main{padding:.6rem}th,td{padding:.4rem .3rem}.hide-sm{display:none}form.inline input{width:4.5rem}}
 `;
