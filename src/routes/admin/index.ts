@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../env.ts";
 import { loadSession, sameOriginOnly } from "../../middleware/session.ts";
 import { authRoutes, requireAdminSession } from "./auth.tsx";
@@ -16,9 +17,15 @@ import { viewPages } from "./views.tsx";
  * Hono's csrf() checks Origin / Sec-Fetch-Site, the session cookie is SameSite=Lax, and other body
  * types are refused. Mount before the links router, whose `/{slug}` would otherwise catch /admin.
  */
+/** Dashboard pages show admin data and carry per-session forms: no cache may keep them. */
+const noStore = createMiddleware<AppEnv>(async function noStore(c, next) {
+  await next();
+  c.header("cache-control", "no-store");
+});
+
 export const adminRoutes = new Hono<AppEnv>()
   // "/admin/*" matches "/admin" itself too.
-  .use("/admin/*", formPostsOnly(), sameOriginOnly(), loadSession())
+  .use("/admin/*", noStore, formPostsOnly(), sameOriginOnly(), loadSession())
   .route("/", authRoutes)
   .use("/admin/*", requireAdminSession())
   .get("/admin", (c) => c.redirect("/admin/links", 303))

@@ -37,6 +37,7 @@ describe("every dashboard page", () => {
     const { result, roundTrips } = await countRoundTrips(() => page(path));
     expect(result.status).toBe(200);
     expect(result.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(result.headers.get("cache-control")).toBe("no-store");
     expect(roundTrips).toBe(expected);
   });
 });
