@@ -40,8 +40,9 @@ export class RedisTarget {
 
   /**
    * Sends one command on the shared connection, replying with Buffers for bulk strings.
-   * Commands sent in the same tick leave in one write: the socket is corked on the first and
-   * uncorked on the next tick. (ioredis's own auto-pipelining drops the command name of
+   * Commands sent in one turn of the event loop leave in one write: the socket is corked on the
+   * first and uncorked in setImmediate, after every HTTP request read in that turn has sent its
+   * command. (ioredis's own auto-pipelining drops the command name of
    * callBuffer, so it is not used.)
    */
   send(args: string[]): Promise<unknown> {
@@ -49,7 +50,7 @@ export class RedisTarget {
     if (!this.corked && stream && this.shared.status === "ready") {
       this.corked = true;
       stream.cork();
-      process.nextTick(() => {
+      setImmediate(() => {
         this.corked = false;
         stream.uncork();
       });
