@@ -59,6 +59,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   });
 
   await Promise.all([...backends.values()].map(({ target }) => target.waitReady(opts.connectWaitMs)));
+  for (const { target } of backends.values()) {
+    // Serve anyway (503 until it is up): the dev stack may start Redis a moment later.
+    if (!target.ready) opts.log(`redis ${redact(target.url)} is not reachable yet; answering 503 until it is`);
+  }
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port, opts.host, () => {
