@@ -68,7 +68,17 @@ export function createApp(options: AppOptions = {}) {
   app.use("/api/*", requireJson());
 
   // Chained so that AppType carries every route for Hono's `hc` client.
-  return app.route("/", healthRoutes).route("/", flagRoutes).route("/", ofrepRoutes).route("/", rateLimitRoutes).route("/", adminRoutes).route("/", linksRoutes).route("/", sessionRoutes).route("/", viewsRoutes).route("/", experimentRoutes);
+  // The links router goes last: its `/{slug}` redirect must not shadow any other route.
+  return app
+    .route("/", healthRoutes)
+    .route("/", rateLimitRoutes)
+    .route("/", sessionRoutes)
+    .route("/", flagRoutes)
+    .route("/", ofrepRoutes)
+    .route("/", experimentRoutes)
+    .route("/", viewsRoutes)
+    .route("/", adminRoutes)
+    .route("/", linksRoutes);
 }
 
 export type App = ReturnType<typeof createApp>;

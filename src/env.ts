@@ -35,7 +35,13 @@ const secret = (name: string) =>
 
 const configSchema = z.object({
   UPSTASH_REDIS_REST_URL: z
-    .url({ protocol: /^https?$/, error: "UPSTASH_REDIS_REST_URL must be an http(s) URL" })
+    .url({
+      protocol: /^https?$/,
+      error: (issue) =>
+        issue.input === undefined
+          ? "UPSTASH_REDIS_REST_URL is not set"
+          : "UPSTASH_REDIS_REST_URL must be an http(s) URL",
+    })
     .transform((url) => url.replace(/\/+$/, "")),
   UPSTASH_REDIS_REST_TOKEN: z.string({ error: "UPSTASH_REDIS_REST_TOKEN is not set" }).min(1),
   ADMIN_TOKEN: secret("ADMIN_TOKEN"),

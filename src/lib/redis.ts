@@ -57,7 +57,7 @@ export function defineScript<T>(source: string, decode: (reply: unknown) => T): 
 
 /** Error messages that mean "Redis (or the way to it) is not there", not "the command was wrong". */
 const UNAVAILABLE =
-  /unavailable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|connection|network|LOADING|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|timed? ?out|aborted|fetch failed/i;
+  /unavailable|unreachable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|connection|network|LOADING|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|timed? ?out|aborted|fetch failed/i;
 
 /**
  * Turns a failure of the Redis transport into a 503 problem with Retry-After; anything else
@@ -69,8 +69,8 @@ export function asRedisUnavailable(error: unknown): AppError | undefined {
     error.name === "AbortError" ||
     error.name === "TimeoutError" ||
     error.name === "UpstashJSONParseError" ||
-    (error.name === "TypeError" && UNAVAILABLE.test(error.message)) ||
-    (error.name === "UpstashError" && UNAVAILABLE.test(error.message)) ||
+    // workerd reports a refused or dropped connection as a plain Error ("Network connection lost.").
+    (["Error", "TypeError", "UpstashError"].includes(error.name) && UNAVAILABLE.test(error.message)) ||
     error.message === "Exhausted all retries";
   if (!transport) return undefined;
   return new AppError("redis_unavailable", "Storage is temporarily unavailable. Try again shortly.", {

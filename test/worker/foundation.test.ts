@@ -197,10 +197,10 @@ describe("problems", () => {
     const app = createApp();
     app.onError(onError);
     app.use(requestContext(systemClock));
-    app.get("/boom", () => {
+    app.get("/__test/boom", () => {
       throw new Error("secret internals at /src/lib/x.ts:12");
     });
-    const res = await app.request("http://edgekit.test/boom", {}, t.bindings);
+    const res = await app.request("http://edgekit.test/__test/boom", {}, t.bindings);
     expect(res.status).toBe(500);
     expect(await res.text()).not.toContain("secret internals");
   });
