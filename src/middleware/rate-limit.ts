@@ -128,7 +128,7 @@ async function identify(c: Context<AppEnv>): Promise<string> {
   // Set by the sessions middleware when it ran before this one.
   const session = (c.var as { session?: { userId?: unknown } | null }).session;
   if (typeof session?.userId === "string" && session.userId !== "") return userIdentifier(session.userId);
-  return ipIdentifier(c.req.header("cf-connecting-ip"));
+  return ipIdentifier(c.req.header("cf-connecting-ip"), c.get("config").HASH_SECRET);
 }
 
 function keepAlive(c: Context<AppEnv>, pending: Promise<unknown>): void {

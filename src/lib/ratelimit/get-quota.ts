@@ -1,6 +1,7 @@
 import type { Config } from "../../env.ts";
 import type { RedisClient } from "../redis.ts";
 import { secondsUntil } from "./headers.ts";
+import { storedIdentifier } from "./ip-identifier.ts";
 import { taggedIdentifier } from "./keys.ts";
 import { createLimiter } from "./limiter.ts";
 import { type Algorithm, POLICY_NAMES, type Policies, type PolicyName } from "./policies.ts";
@@ -17,7 +18,8 @@ export interface PolicyQuota {
 }
 
 /**
- * What `identifier` has left under every policy, spending nothing (`getRemaining`). The checks
+ * What `identifier` (as an admin writes it: `ip:<address>` is hashed here, as the middleware
+ * hashes that client) has left under every policy, spending nothing (`getRemaining`). The checks
  * are issued in the same tick, so auto-pipelining sends them as one /pipeline: one round trip.
  *
  * @example
@@ -25,15 +27,16 @@ export interface PolicyQuota {
  */
 export async function getQuota(
   redis: RedisClient,
-  config: Pick<Config, "KEY_PREFIX" | "REDIS_TIMEOUT_MS"> & { RATE_LIMITS: Policies },
+  config: Pick<Config, "KEY_PREFIX" | "REDIS_TIMEOUT_MS" | "HASH_SECRET"> & { RATE_LIMITS: Policies },
   identifier: string,
   now: number,
 ): Promise<PolicyQuota[]> {
+  const stored = await storedIdentifier(identifier, config.HASH_SECRET);
   return Promise.all(
     POLICY_NAMES.map(async (name) => {
       const policy = config.RATE_LIMITS[name];
       const { remaining, reset } = await createLimiter(redis, config, name, policy).getRemaining(
-        taggedIdentifier(identifier),
+        taggedIdentifier(stored),
       );
       return {
         policy: name,

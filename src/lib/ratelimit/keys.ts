@@ -9,9 +9,9 @@ import type { Policy, PolicyName } from "./policies.ts";
  *   {ns}rl:{policy}:{<identifier>}:<window index>   sliding and fixed window counters (string)
  *   {ns}rl:{policy}:{<identifier>}                  token bucket (hash: refilledAt, tokens)
  *
- * e.g. `edgekit:rl:create-link:{ip:203.0.113.9}:29468021`. The identifier is a hash tag, so the
- * current and previous window a sliding check reads share one cluster slot. Identifiers are
- * validated (identifier.ts) before they get here.
+ * e.g. `edgekit:rl:create-link:{ip:hmac-Zm9vYmFyYmF6cXV4MTIz}:29468021`. The identifier is a hash
+ * tag, so the current and previous window a sliding check reads share one cluster slot.
+ * Identifiers are validated, and client addresses keyed-hashed, (identifier.ts) before they get here.
  */
 export function limiterPrefix(config: Pick<Config, "KEY_PREFIX">, policy: PolicyName): string {
   return `${namespace(config)}rl:${policy}`;

@@ -1,11 +1,12 @@
 import type { Config } from "../../env.ts";
 import type { RedisClient } from "../redis.ts";
 import { blockCache } from "./block-cache.ts";
+import { storedIdentifier } from "./ip-identifier.ts";
 import { blockCacheKey, usageKeys } from "./keys.ts";
 import { POLICY_NAMES, type Policies } from "./policies.ts";
 
 /**
- * Gives `identifier` its full quota back under every policy: one DEL of the exact keys that can
+ * Gives `identifier` (as an admin writes it; `ip:<address>` is hashed here) its full quota back under every policy: one DEL of the exact keys that can
  * hold its usage (one round trip), and its entries in this isolate's block cache dropped.
  *
  * Not `Ratelimit.resetUsedTokens`: that runs a Lua loop of SCAN over the whole keyspace, once per
@@ -17,10 +18,11 @@ import { POLICY_NAMES, type Policies } from "./policies.ts";
  */
 export async function resetQuota(
   redis: RedisClient,
-  config: Pick<Config, "KEY_PREFIX"> & { RATE_LIMITS: Policies },
-  identifier: string,
+  config: Pick<Config, "KEY_PREFIX" | "HASH_SECRET"> & { RATE_LIMITS: Policies },
+  written: string,
   now: number,
 ): Promise<number> {
+  const identifier = await storedIdentifier(written, config.HASH_SECRET);
   const cache = blockCache();
   const keys: string[] = [];
   for (const name of POLICY_NAMES) {

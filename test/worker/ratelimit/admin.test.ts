@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/env.ts";
 import { checkLimit } from "../../../src/lib/ratelimit/check-limit.ts";
+import { ipIdentifier } from "../../../src/lib/ratelimit/ip-identifier.ts";
 import { createRedis } from "../../../src/lib/redis.ts";
 import { adminHeaders, cleanup, countRoundTrips, keysWithPrefix } from "../support.ts";
 import { fromIp, limitedApp } from "./helpers.ts";
@@ -152,15 +153,16 @@ describe("GET /api/ratelimit/{identifier}", () => {
 describe("DELETE /api/ratelimit/{identifier}", () => {
   it("gives a blocked client its full quota back, here and in this isolate's block cache", async () => {
     const ip = "192.0.2.3";
-    await checkLimit(redis, config, { policy: "default", identifier: `ip:${ip}`, cost: 40 });
+    const stored = await ipIdentifier(ip, config.HASH_SECRET);
+    await checkLimit(redis, config, { policy: "default", identifier: stored, cost: 40 });
     expect((await t.request("/_test/rl/ping", { headers: fromIp(ip) })).status).toBe(429);
     // Now in the block cache: refused without asking Redis.
     expect((await countRoundTrips(() => t.request("/_test/rl/ping", { headers: fromIp(ip) }))).roundTrips).toBe(0);
-    expect((await keysWithPrefix(`${t.bindings.KEY_PREFIX}edgekit:rl:default:{ip:${ip}}`)).length).toBe(1);
+    expect((await keysWithPrefix(`${t.bindings.KEY_PREFIX}edgekit:rl:default:{${stored}}`)).length).toBe(1);
 
     const res = await t.request(path(`ip:${ip}`), { method: "DELETE", headers: adminHeaders() });
     expect(res.status).toBe(204);
-    expect(await keysWithPrefix(`${t.bindings.KEY_PREFIX}edgekit:rl:default:{ip:${ip}}`)).toEqual([]);
+    expect(await keysWithPrefix(`${t.bindings.KEY_PREFIX}edgekit:rl:default:{${stored}}`)).toEqual([]);
     expect((await peek(`ip:${ip}`)).default).toBe(40);
     const after = await t.request("/_test/rl/ping", { headers: fromIp(ip) });
     expect(after.status).toBe(200);

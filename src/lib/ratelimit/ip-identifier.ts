@@ -1,0 +1,72 @@
+/**
+ * Client addresses as rate-limit identifiers. Kept apart from identifier.ts (and free of zod) so
+ * that lib code can hash an address without loading the admin routes' schema.
+ */
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/** The /64 of an IPv6 address, as `a:b:c:d::/64`, or undefined if it is not one. */
+export function ipv6Prefix(address: string): string | undefined {
+  if (!/^[0-9A-Fa-f:]{2,39}$/.test(address)) return undefined;
+  const halves = address.toLowerCase().split("::");
+  if (halves.length > 2) return undefined;
+  const head = halves[0] ? halves[0].split(":") : [];
+  const tail = halves[1] ? halves[1].split(":") : [];
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
+  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...tail];
+  if (!groups.every((group) => /^[0-9a-f]{1,4}$/.test(group))) return undefined;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
+}
+
+/** The address a `CF-Connecting-IP` value names (IPv6 as its /64), or "unknown". */
+export function clientAddress(header: string | undefined): string {
+  // An IPv4 client written as an IPv4-mapped IPv6 address is that IPv4 client.
+  const address = (header ?? "").trim().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, "");
+  if (IPV4.test(address)) return address;
+  return ipv6Prefix(address) ?? "unknown";
+}
+
+const encoder = new TextEncoder();
+const ipKeys = new Map<string, Promise<CryptoKey>>();
+
+/**
+ * HMAC-SHA256 of the address under HASH_SECRET, 128 bits in base64url. Keyed and stable (not the
+ * views' daily rotation): a limit must count one client the same way for a whole window, and
+ * without the secret nobody can walk the IPv4 space to turn a key back into an address.
+ */
+async function addressHash(address: string, secret: string): Promise<string> {
+  let key = ipKeys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    ipKeys.clear(); // one secret per deploy
+    ipKeys.set(secret, key);
+  }
+  const mac = await crypto.subtle.sign("HMAC", await key, encoder.encode(`ratelimit-ip\u0000${address}`));
+  let binary = "";
+  for (const byte of new Uint8Array(mac, 0, 16)) binary += String.fromCharCode(byte);
+  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+/**
+ * `ip:hmac-<hash>` for a `CF-Connecting-IP` value, so no client address is ever written to Redis;
+ * anything that is not an address shares `ip:unknown`.
+ *
+ * @example
+ * await ipIdentifier("203.0.113.9", config.HASH_SECRET) // "ip:hmac-3q2-7w..." (22 characters)
+ */
+export async function ipIdentifier(header: string | undefined, secret: string): Promise<string> {
+  const address = clientAddress(header);
+  return address === "unknown" ? "ip:unknown" : `ip:hmac-${await addressHash(address, secret)}`;
+}
+
+/**
+ * The identifier the keys hold for one an admin wrote (validated by `identifierSchema`):
+ * `ip:<address>` is hashed exactly as the middleware hashes that client; others are unchanged.
+ */
+export async function storedIdentifier(identifier: string, secret: string): Promise<string> {
+  // An IPv6 /64 as the schema writes it ("2001:db8:0:1::/64") is read as its first address.
+  return identifier.startsWith("ip:") ? ipIdentifier(identifier.slice(3).replace(/\/64$/, ""), secret) : identifier;
+}
