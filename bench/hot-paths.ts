@@ -1,11 +1,126 @@
 import type { LoadCase } from "./load.ts";
 import type { BenchStack } from "./stack.ts";
 
+const JSON_TYPE = { "content-type": "application/json" };
+const FLAG_COUNT = 10;
+const LINK_SLUG = "bench-go";
+const EXPERIMENT = "bench-checkout";
+const PAGE = "bench%2Fpage";
+
+/** A distinct, valid client address per request: a new visitor (and rate-limit identifier) each time. */
+const clientIp = (n: number) => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+
 /**
  * Prepares the records each hot path needs (a link, flags, an experiment, a session) through the
- * API, and returns the requests to load.
+ * API, as a user would, and returns the requests to load. `coldFlagsUrl` is a Worker instance
+ * with the flag cache off (FLAGS_CACHE_TTL_MS=0), on the same Redis.
  */
-export async function hotPaths(stack: BenchStack): Promise<LoadCase[]> {
-  void stack;
-  return [{ name: "health (one PING)", path: "/healthz" }];
+export async function hotPaths(stack: BenchStack, coldFlagsUrl: string): Promise<LoadCase[]> {
+  const admin = { authorization: `Bearer ${stack.adminToken}` };
+  const api = async (method: string, path: string, body: unknown, expected: number[]) => {
+    const res = await fetch(stack.workerUrl + path, {
+      method,
+      headers: { ...admin, ...JSON_TYPE },
+      body: JSON.stringify(body),
+    });
+    if (!expected.includes(res.status)) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return res;
+  };
+
+  await api("POST", "/api/links", { url: "https://example.com/landing?ref=bench", slug: LINK_SLUG }, [201, 409]);
+  for (let i = 0; i < FLAG_COUNT; i++) {
+    await api(
+      "PUT",
+      `/api/flags/bench-flag-${i}`,
+      {
+        enabled: true,
+        type: "boolean",
+        variants: { on: true, off: false },
+        defaultVariant: "off",
+        rollout: { percentage: 10 * i, variant: "on" },
+      },
+      [200, 201],
+    );
+  }
+  await api(
+    "PUT",
+    `/api/experiments/${EXPERIMENT}`,
+    {
+      variants: [
+        { name: "control", weight: 50 },
+        { name: "one-page", weight: 50 },
+      ],
+      coverage: 1,
+      status: "running",
+      goals: ["purchase"],
+    },
+    [200, 201],
+  );
+  const session = (await (await api("POST", "/api/sessions", { userId: "bench-user" }, [201])).json()) as {
+    id: string;
+  };
+
+  const evaluation = JSON.stringify({ context: { targetingKey: "user-42" } });
+  return [
+    { name: "redirect", path: `/${LINK_SLUG}`, okStatus: [302], note: "a link with no limits; one visitor" },
+    {
+      name: "view count, new visitor",
+      path: `/api/views/${PAGE}`,
+      method: "POST",
+      vary: (n) => ({ headers: { "cf-connecting-ip": clientIp(n) } }),
+      note: "a new client IP per request: every view is counted (the costlier path)",
+    },
+    {
+      name: "view count, repeat visitor",
+      path: `/api/views/${PAGE}`,
+      method: "POST",
+      headers: { "cf-connecting-ip": "192.0.2.1" },
+      note: "one visitor: deduplicated after the first view, the whole script still runs",
+    },
+    {
+      name: "flags, bulk, cache warm",
+      path: "/ofrep/v1/evaluate/flags",
+      method: "POST",
+      headers: JSON_TYPE,
+      body: evaluation,
+      note: `${FLAG_COUNT} flags, FLAGS_CACHE_TTL_MS=5000`,
+    },
+    {
+      name: "flags, bulk, cache cold",
+      path: "/ofrep/v1/evaluate/flags",
+      method: "POST",
+      headers: JSON_TYPE,
+      body: evaluation,
+      baseUrl: coldFlagsUrl,
+      note: `${FLAG_COUNT} flags, FLAGS_CACHE_TTL_MS=0`,
+    },
+    {
+      name: "experiment assignment",
+      path: `/api/experiments/${EXPERIMENT}/assignment`,
+      method: "POST",
+      headers: JSON_TYPE,
+      vary: (n) => ({ body: JSON.stringify({ unitId: `unit-${n}` }) }),
+      note: "a new unit per request: assignment and exposure written",
+    },
+    {
+      name: "session read",
+      path: "/api/sessions/current",
+      headers: { cookie: `session=${session.id}` },
+      note: "GET /api/sessions/current with a live session's cookie",
+    },
+    {
+      name: "rate-limited API read",
+      path: `/api/links/${LINK_SLUG}`,
+      headers: admin,
+      note: "GET /api/links/{slug} as admin, default policy",
+    },
+    {
+      name: "link creation",
+      path: "/api/links",
+      method: "POST",
+      headers: { ...admin, ...JSON_TYPE },
+      body: JSON.stringify({ url: "https://example.com/landing" }),
+      note: "POST /api/links without a slug: the server picks a random one",
+    },
+  ];
 }

@@ -1,49 +1,90 @@
 /**
  * `npm run bench`: the whole local stack under load, every hot path against two baselines measured
- * in the same run (a constant route and a route making one raw fetch to the proxy). Prints a table
- * and writes bench/results/latest.json and latest.md.
+ * in the same run (a constant route and a route making one raw fetch to the proxy), then the
+ * proxy's own benchmark (bench/proxy/run.ts) as a second phase. Prints the tables and writes
+ * bench/results/latest.json and latest.md.
  *
- * BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default 50) tune it.
+ *   BENCH_SECONDS      seconds per case after a 1 s warm-up (default 5)
+ *   BENCH_CONNECTIONS  concurrent connections (default 50)
+ *   BENCH_CASES        only the cases whose names contain one of these comma-separated words
+ *   BENCH_PROXY=0      skip the proxy phase
+ *   BENCH_OUT          where to write the results (default bench/results)
  */
-import { writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { hotPaths } from "./hot-paths.ts";
 import { type LoadCase, type LoadResult, load } from "./load.ts";
+import { markdownTable, notes, ONE_FETCH, toRows } from "./report.ts";
 import { startStack } from "./stack.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const only = (process.env.BENCH_CASES ?? "").split(",").filter(Boolean);
+const withProxy = process.env.BENCH_PROXY !== "0";
+const out = resolve(process.env.BENCH_OUT ?? resolve(import.meta.dirname, "results"));
 const opts = { seconds, connections, warmupSeconds: 1 };
 
-const stack = await startStack({
-  // The benchmark measures the cost of the checks, not the limits: nobody is blocked.
-  RATE_LIMITS: JSON.stringify({ default: { limit: 100_000_000, window: "60 s" } }),
+// The benchmark measures the cost of the checks, not the limits: every policy at the schema's
+// largest limit (src/lib/ratelimit/policies.ts), far above what a run sends, so nobody is blocked.
+const RATE_LIMITS = JSON.stringify({
+  default: { limit: 1_000_000 },
+  redirect: { limit: 1_000_000 },
+  "count-view": { limit: 1_000_000 },
+  "create-link": { limit: 1_000_000 },
+  "create-session": { limit: 1_000_000 },
 });
+
+const loadBefore = loadavg();
+const stack = await startStack({ RATE_LIMITS });
 const results: LoadResult[] = [];
 try {
+  const coldFlagsUrl = await stack.startWorker({ FLAGS_CACHE_TTL_MS: "0" });
   const baselines: LoadCase[] = [
-    { name: "baseline: constant", path: "/__bench/constant" },
-    { name: "baseline: one raw fetch", path: "/__bench/fetch" },
+    { name: "baseline: constant", path: "/__bench/constant", note: "a bare route returning a constant" },
+    { name: ONE_FETCH, path: "/__bench/fetch", note: "a bare route making one raw fetch to the proxy (GET)" },
   ];
-  const cases = [...baselines, ...(await hotPaths(stack))];
+  const cases = [...baselines, ...(await hotPaths(stack, coldFlagsUrl))].filter(
+    (c) => only.length === 0 || only.some((word) => c.name.includes(word)),
+  );
   for (const c of cases) {
-    const r = await load(stack.workerUrl, c, opts, stack.proxyRequests);
+    const r = await load(stack.workerUrl, c, opts, stack.proxyStats);
     results.push(r);
     console.error(`${r.name}: ${r.rps} req/s, p99 ${r.p99} ms, ${r.roundTrips} round trips, ${r.errors} errors`);
   }
 } finally {
   await stack.stop();
 }
+const loadAfter = loadavg();
 
-const oneFetch = results.find((r) => r.name === "baseline: one raw fetch")?.rps ?? 1;
-const rows = results.map((r) => ({ ...r, ratio: Math.round((r.rps / oneFetch) * 100) / 100 }));
-const table = [
-  "| path | req/s | p50 ms | p99 ms | errors | round trips/req | vs one-fetch baseline |",
-  "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-  ...rows.map((r) => `| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.roundTrips} | ${r.ratio}x |`),
-].join("\n");
-const header = `Measured ${new Date().toISOString()} on ${process.platform}/${process.arch}, Node ${process.version}, ${connections} connections, ${seconds} s per path after a 1 s warm-up, workerd via Miniflare.`;
-console.log(`\n${header}\n\n${table}\n`);
-const out = resolve(import.meta.dirname, "results");
-writeFileSync(resolve(out, "latest.json"), `${JSON.stringify({ header, connections, seconds, results: rows }, null, 2)}\n`);
-writeFileSync(resolve(out, "latest.md"), `${header}\n\n${table}\n`);
+const rows = toRows(results);
+const fmt = (avg: number[]) => avg.map((n) => n.toFixed(2)).join(", ");
+const header = [
+  `Measured ${new Date().toISOString()} on ${process.platform}/${process.arch} (${cpus().length} cores, shared),`,
+  `Node ${process.version}, workerd via Miniflare, autocannon with ${connections} connections,`,
+  `${seconds} s per path after a 1 s warm-up. Load average before ${fmt(loadBefore)}; after ${fmt(loadAfter)}.`,
+].join(" ");
+const table = markdownTable(rows);
+console.log(`\n${header}\n\n${table}\n\n${notes(rows)}\n`);
+
+let proxy: { output: string; status: number | null } | undefined;
+if (withProxy) {
+  console.error("\nproxy benchmark (bench/proxy/run.ts) ...");
+  const run = spawnSync(process.execPath, ["--import", "tsx", resolve(import.meta.dirname, "proxy/run.ts")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  proxy = { output: run.stdout.trim(), status: run.status };
+  console.log(proxy.output || `the proxy benchmark exited with ${run.status}`);
+}
+
+mkdirSync(out, { recursive: true });
+writeFileSync(
+  resolve(out, "latest.json"),
+  `${JSON.stringify({ header, connections, seconds, loadBefore, loadAfter, results: rows, proxy }, null, 2)}\n`,
+);
+const proxySection = proxy
+  ? `\n## The proxy alone (bench/proxy/run.ts)\n\n\`\`\`\n${proxy.output || `exited with ${proxy.status}`}\n\`\`\`\n`
+  : "";
+writeFileSync(resolve(out, "latest.md"), `${header}\n\n${table}\n\n${notes(rows)}\n${proxySection}`);

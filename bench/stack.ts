@@ -13,6 +13,13 @@ export interface BenchStack {
   adminToken: string;
   /** The proxy's request counter (REST round trips served so far). */
   proxyRequests(): Promise<number>;
+  /** The proxy's counters: requests (round trips) and Redis commands served so far. */
+  proxyStats(): Promise<{ requests: number; commands: number }>;
+  /**
+   * Another instance of the same Worker on the same proxy and Redis, with some bindings changed
+   * (the cold flag evaluation runs on one with FLAGS_CACHE_TTL_MS=0). Stopped with the stack.
+   */
+  startWorker(bindings: Record<string, string>): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -42,6 +49,43 @@ export async function startStack(
   await waitForLine(proxy);
   const proxyUrl = `http://127.0.0.1:${proxyPort}`;
   const adminToken = "bench-admin-token-0123456789";
+  const baseBindings = {
+    UPSTASH_REDIS_REST_URL: proxyUrl,
+    UPSTASH_REDIS_REST_TOKEN: proxyToken,
+    ADMIN_TOKEN: adminToken,
+    HASH_SECRET: "bench-hash-secret-0123456789",
+    ...extraBindings,
+  };
+  const main = await startMiniflare(outdir, baseBindings);
+  const workers = [main];
+  const stats = async () => {
+    const res = await fetch(`${proxyUrl}/__stats`, { headers: { authorization: `Bearer ${proxyToken}` } });
+    return (await res.json()) as { requests: number; commands: number };
+  };
+  return {
+    workerUrl: main.url,
+    proxyUrl,
+    proxyToken,
+    adminToken,
+    async proxyRequests() {
+      return (await stats()).requests;
+    },
+    proxyStats: stats,
+    async startWorker(bindings) {
+      const worker = await startMiniflare(outdir, { ...baseBindings, ...bindings });
+      workers.push(worker);
+      return worker.url;
+    },
+    async stop() {
+      for (const worker of workers) await worker.mf.dispose();
+      proxy.kill("SIGTERM");
+      await redis.stop();
+    },
+  };
+}
+
+/** The built Worker in workerd through Miniflare's API, on a free port. */
+async function startMiniflare(outdir: string, bindings: Record<string, string>) {
   // Miniflare takes the first module as the main one: the bundle, not a Lua file named by its hash.
   const modules = readdirSync(outdir)
     .filter((f) => f.endsWith(".js") || f.endsWith(".lua"))
@@ -54,32 +98,11 @@ export async function startStack(
     modulesRoot: outdir,
     compatibilityDate: "2026-04-20",
     compatibilityFlags: ["nodejs_compat"],
-    bindings: {
-      UPSTASH_REDIS_REST_URL: proxyUrl,
-      UPSTASH_REDIS_REST_TOKEN: proxyToken,
-      ADMIN_TOKEN: adminToken,
-      HASH_SECRET: "bench-hash-secret-0123456789",
-      ...extraBindings,
-    },
+    bindings,
     host: "127.0.0.1",
     port: await freePort(),
   });
-  const workerUrl = (await mf.ready).toString().replace(/\/$/, "");
-  return {
-    workerUrl,
-    proxyUrl,
-    proxyToken,
-    adminToken,
-    async proxyRequests() {
-      const res = await fetch(`${proxyUrl}/__stats`, { headers: { authorization: `Bearer ${proxyToken}` } });
-      return ((await res.json()) as { requests: number }).requests;
-    },
-    async stop() {
-      await mf.dispose();
-      proxy.kill("SIGTERM");
-      await redis.stop();
-    },
-  };
+  return { mf, url: (await mf.ready).toString().replace(/\/$/, "") };
 }
 
 function waitForLine(child: ChildProcess): Promise<void> {

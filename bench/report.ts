@@ -1,0 +1,53 @@
+import type { LoadResult } from "./load.ts";
+
+/** The one-round-trip baseline every hot path is compared with. */
+export const ONE_FETCH = "baseline: one raw fetch";
+/** Targets from issue #11: 1.00 round trips per request (0 warm flags), ≥ 0.85x the baseline. */
+export const TARGET_RATIO = 0.85;
+
+export interface Row extends LoadResult {
+  /** req/s over the one-raw-fetch baseline's. */
+  ratio: number;
+  /** Round trips this path should cost, when it is a hot path. */
+  targetRoundTrips?: number;
+  /** Which targets it misses ("round trips", "throughput"); empty when none or not a hot path. */
+  misses: string[];
+}
+
+/** Adds the ratio to the baseline and the targets each hot path misses. */
+export function toRows(results: LoadResult[]): Row[] {
+  const oneFetch = results.find((r) => r.name === ONE_FETCH)?.rps || 1;
+  return results.map((r) => {
+    const ratio = Math.round((r.rps / oneFetch) * 100) / 100;
+    if (r.name.startsWith("baseline")) return { ...r, ratio, misses: [] };
+    const targetRoundTrips = r.name.includes("cache warm") ? 0 : 1;
+    const misses = [
+      ...(r.roundTrips > targetRoundTrips + 0.005 ? ["round trips"] : []),
+      ...(ratio < TARGET_RATIO ? ["throughput"] : []),
+      ...(r.errors > 0 ? ["errors"] : []),
+    ];
+    return { ...r, ratio, targetRoundTrips, misses };
+  });
+}
+
+/** The Markdown table of one run. */
+export function markdownTable(rows: Row[]): string {
+  const cell = (r: Row) =>
+    r.misses.length ? `misses: ${r.misses.join(", ")}` : r.targetRoundTrips === undefined ? "" : "ok";
+  return [
+    "| path | req/s | p50 ms | p99 ms | errors | round trips/req | target | vs one-fetch baseline | verdict |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.roundTrips.toFixed(2)} | ${r.targetRoundTrips ?? ""} | ${r.ratio.toFixed(2)}x | ${cell(r)} |`,
+    ),
+  ].join("\n");
+}
+
+/** What each row measures, as a list under the table. */
+export function notes(rows: Row[]): string {
+  return rows
+    .filter((r) => r.note)
+    .map((r) => `- ${r.name}: ${r.note}.`)
+    .join("\n");
+}
