@@ -190,6 +190,7 @@ export const experimentRoutes = createRouter()
   })
   .openapi(conversionRoute, async (c) => {
     const { key } = c.req.valid("param");
-    const conversion = await recordConversion(c.get("redis"), c.get("config"), { key, ...c.req.valid("json") });
+    const limit = await c.var.rateLimit.forScript(); // #5: the check runs inside convert.lua
+    const conversion = await recordConversion(c.get("redis"), c.get("config"), { key, ...c.req.valid("json"), limit });
     return c.json(conversion, 200, noStore);
   });

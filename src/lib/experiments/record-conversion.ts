@@ -1,6 +1,7 @@
 import type { Config } from "../../env.ts";
 import { AppError, validationError } from "../errors.ts";
-import { defineScript, type RedisClient } from "../redis.ts";
+import { limitedScript, type ScriptLimit } from "../ratelimit/limited-script.ts";
+import type { RedisClient } from "../redis.ts";
 import source from "./convert.lua";
 import { decodeOutcome } from "./decode.ts";
 import { experimentKeys } from "./keys.ts";
@@ -17,7 +18,9 @@ type ConvertReply =
   | ({ outcome: "ok" } & Conversion)
   | { outcome: "not_found" | "unknown_goal" | "completed" | "not_assigned" };
 
-const convertScript = defineScript(source, (reply) => decodeOutcome<ConvertReply>(reply));
+// limitedScript: the conversions route's rate-limit check runs inside this script (#5), so a
+// conversion costs one round trip and a refused one counts nothing.
+const convertScript = limitedScript(source, (reply) => decodeOutcome<ConvertReply>(reply));
 
 /**
  * Counts a conversion once per unit and goal, for the unit's stored variant, in ONE EVALSHA.
@@ -29,7 +32,7 @@ const convertScript = defineScript(source, (reply) => decodeOutcome<ConvertReply
 export async function recordConversion(
   redis: RedisClient,
   config: Pick<Config, "KEY_PREFIX">,
-  input: { key: string; unitId: string; goal: string; value?: number },
+  input: { key: string; unitId: string; goal: string; value?: number; limit?: ScriptLimit },
 ): Promise<Conversion> {
   const { key, unitId, goal, value } = input;
   const keys = experimentKeys(config, key);
@@ -37,6 +40,7 @@ export async function recordConversion(
     redis,
     [keys.definition, keys.assignments, keys.converted, keys.conversions],
     [unitId, goal, value === undefined ? "" : String(value)],
+    input.limit,
   );
   switch (reply.outcome) {
     case "ok":

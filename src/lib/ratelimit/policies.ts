@@ -36,7 +36,8 @@ export const DEFAULT_POLICIES = {
   "create-session": { algorithm: "tokenBucket", limit: 10, window: 60, refill: 10, onRedisFailure: "closed" },
   // Ten tries per ten minutes per client.
   "admin-login": { algorithm: "slidingWindow", limit: 10, window: 600, refill: 10, onRedisFailure: "closed" },
-  conversions: { algorithm: "fixedWindow", limit: 60, window: 60, refill: 60, onRedisFailure: "open" },
+  // A sliding window, so the check folds into convert.lua (only sliding windows can be folded).
+  conversions: { algorithm: "slidingWindow", limit: 60, window: 60, refill: 60, onRedisFailure: "open" },
 } as const satisfies Record<string, Policy>;
 
 export type PolicyName = keyof typeof DEFAULT_POLICIES;

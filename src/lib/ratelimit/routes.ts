@@ -34,7 +34,13 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   "POST /api/sessions": { policy: "create-session", spend: "before" },
   // The dashboard's sign-in takes the admin token: strict, against guessing.
   "POST /admin/login": { policy: "admin-login", spend: "before" },
-  "POST /api/experiments/{key}/conversions": { policy: "conversions", spend: "before" },
+  // Folded into convert.lua (routes/experiments.ts): one round trip, nothing counted when refused.
+  "POST /api/experiments/{key}/conversions": { policy: "conversions", spend: "route" },
+  // Folded into the session scripts (routes/sessions.ts): a session-reading request is one round trip.
+  "GET /api/sessions/current": { policy: "default", spend: "route" },
+  "PATCH /api/sessions/current": { policy: "default", spend: "route" },
+  "POST /api/sessions/current/rotate": { policy: "default", spend: "route" },
+  "DELETE /api/sessions/current": { policy: "default", spend: "route" },
   // Folded into assign.lua (routes/experiments.ts): one round trip, nothing assigned when refused.
   "POST /api/experiments/{key}/assignment": { policy: "default", spend: "route" },
 };

@@ -103,7 +103,7 @@ describe("GET /api/ratelimit/{identifier}", () => {
         },
         {
           policy: "conversions",
-          algorithm: "fixedWindow",
+          algorithm: "slidingWindow",
           limit: 6,
           window: 3600,
           remaining: 6,

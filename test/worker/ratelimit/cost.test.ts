@@ -7,7 +7,7 @@ import { fromIp, limitedApp } from "./helpers.ts";
 
 const t = limitedApp("ratelimit-cost", {
   default: { limit: 10, window: 3600 },
-  conversions: { limit: 10, window: 3600 },
+  conversions: { algorithm: "fixedWindow", limit: 10, window: 3600 },
   "create-session": { limit: 10, refill: 1, window: 3600 },
 });
 afterAll(() => cleanup(t.bindings.KEY_PREFIX ?? ""));
