@@ -7,6 +7,7 @@ import { checkLimit, type LimitOutcome } from "../lib/ratelimit/check-limit.ts";
 import { rateLimitHeaders } from "../lib/ratelimit/headers.ts";
 import { ipIdentifier, userIdentifier } from "../lib/ratelimit/identifier.ts";
 import { type ScriptLimit, scriptLimit } from "../lib/ratelimit/limited-script.ts";
+import { localLimit } from "../lib/ratelimit/local-limit.ts";
 import type { PolicyName } from "../lib/ratelimit/policies.ts";
 import { routeRule } from "../lib/ratelimit/routes.ts";
 import { isAdmin } from "./admin-auth.ts";
@@ -82,6 +83,7 @@ export function rateLimit() {
     };
     const spend = async (cost: number) => {
       const identifier = await identify(c);
+      if (rule.spend === "local") return refuseIfNeeded(localLimit(rule.policy, policy, identifier, cost, Date.now()));
       const decided = await checkLimit(c.get("redis"), config, { policy: rule.policy, identifier, cost });
       if (decided.status === "allowed" || decided.status === "blocked") keepAlive(c, decided.pending);
       refuseIfNeeded(decided);
@@ -95,7 +97,7 @@ export function rateLimit() {
     };
     c.set("rateLimit", { policy: rule.policy, spend, settle: refuseIfNeeded, forScript });
 
-    if (rule.spend === "before") await spend(1);
+    if (rule.spend === "before" || rule.spend === "local") await spend(1);
     await next();
     // A route that spends itself but ended before doing so (a 422, a 404) still spends one unit:
     // invalid requests are not free. The response stands (even over the limit); it gains the headers.

@@ -4,7 +4,9 @@ import { secondsUntil } from "./headers.ts";
 import { storedIdentifier } from "./ip-identifier.ts";
 import { taggedIdentifier } from "./keys.ts";
 import { createLimiter } from "./limiter.ts";
+import { localRemaining } from "./local-limit.ts";
 import { type Algorithm, POLICY_NAMES, type Policies, type PolicyName } from "./policies.ts";
+import { LOCAL_POLICIES } from "./routes.ts";
 
 export interface PolicyQuota {
   policy: PolicyName;
@@ -35,9 +37,10 @@ export async function getQuota(
   return Promise.all(
     POLICY_NAMES.map(async (name) => {
       const policy = config.RATE_LIMITS[name];
-      const { remaining, reset } = await createLimiter(redis, config, name, policy).getRemaining(
-        taggedIdentifier(stored),
-      );
+      // A policy counted in-isolate is read from this isolate's window (other isolates keep their own).
+      const { remaining, reset } = LOCAL_POLICIES.has(name)
+        ? localRemaining(name, policy, stored, now)
+        : await createLimiter(redis, config, name, policy).getRemaining(taggedIdentifier(stored));
       return {
         policy: name,
         algorithm: policy.algorithm,

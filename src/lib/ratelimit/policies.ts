@@ -27,6 +27,8 @@ export interface Policy {
 export const DEFAULT_POLICIES = {
   default: { algorithm: "slidingWindow", limit: 120, window: 60, refill: 120, onRedisFailure: "open" },
   redirect: { algorithm: "slidingWindow", limit: 600, window: 60, refill: 600, onRedisFailure: "open" },
+  // Counted per isolate in fixed windows (routes.ts: spend "local"); the algorithm field is not used.
+  "evaluate-flags": { algorithm: "fixedWindow", limit: 600, window: 60, refill: 600, onRedisFailure: "open" },
   "unlock-link": { algorithm: "slidingWindow", limit: 10, window: 60, refill: 10, onRedisFailure: "closed" },
   "count-view": { algorithm: "slidingWindow", limit: 300, window: 60, refill: 300, onRedisFailure: "open" },
   "create-link": { algorithm: "slidingWindow", limit: 20, window: 60, refill: 20, onRedisFailure: "closed" },

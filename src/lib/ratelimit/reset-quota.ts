@@ -3,6 +3,7 @@ import type { RedisClient } from "../redis.ts";
 import { blockCache } from "./block-cache.ts";
 import { storedIdentifier } from "./ip-identifier.ts";
 import { blockCacheKey, usageKeys } from "./keys.ts";
+import { resetLocal } from "./local-limit.ts";
 import { POLICY_NAMES, type Policies } from "./policies.ts";
 
 /**
@@ -23,6 +24,7 @@ export async function resetQuota(
   now: number,
 ): Promise<number> {
   const identifier = await storedIdentifier(written, config.HASH_SECRET);
+  resetLocal(identifier);
   const cache = blockCache();
   const keys: string[] = [];
   for (const name of POLICY_NAMES) {

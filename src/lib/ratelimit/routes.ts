@@ -9,8 +9,10 @@ import type { PolicyName } from "./policies.ts";
  *   the check into its own Lua script (`limitedScript`), so a hot path costs no extra round trip.
  *   If the route ends without spending (a 422, a 404 before its script ran), the middleware spends
  *   one unit afterwards, so invalid requests are never free.
+ * - "local": counted in this isolate only (local-limit.ts), no Redis: for routes whose own answer
+ *   costs no round trip (warm flag evaluation), where a Redis check would cost more than the route.
  */
-export type SpendMode = "before" | "route";
+export type SpendMode = "before" | "route" | "local";
 
 export interface RouteRule {
   policy: PolicyName;
@@ -30,6 +32,9 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   "POST /api/views/{page}": { policy: "count-view", spend: "route" },
   "POST /api/views": { policy: "count-view", spend: "route" },
   "POST /api/links": { policy: "create-link", spend: "before" },
+  // Served from the in-isolate flag cache: zero round trips, so the limit is counted in-isolate too.
+  "POST /ofrep/v1/evaluate/flags": { policy: "evaluate-flags", spend: "local" },
+  "POST /ofrep/v1/evaluate/flags/{key}": { policy: "evaluate-flags", spend: "local" },
   "POST /api/links/bulk": { policy: "bulk-create-links", spend: "route" },
   "POST /api/sessions": { policy: "create-session", spend: "before" },
   // The dashboard's sign-in takes the admin token: strict, against guessing.
@@ -44,6 +49,13 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   // Folded into assign.lua (routes/experiments.ts): one round trip, nothing assigned when refused.
   "POST /api/experiments/{key}/assignment": { policy: "default", spend: "route" },
 };
+
+/** Policies counted in-isolate (no Redis key exists for them). */
+export const LOCAL_POLICIES: ReadonlySet<PolicyName> = new Set(
+  Object.values(ROUTE_RULES)
+    .filter((rule) => rule.spend === "local")
+    .map((rule) => rule.policy),
+);
 
 const DEFAULT_RULE: RouteRule = { policy: "default", spend: "before" };
 

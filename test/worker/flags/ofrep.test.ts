@@ -295,18 +295,17 @@ describe("round trips and the isolate cache", () => {
     expect(single.roundTrips).toBe(0);
   });
 
-  it("costs over HTTP nothing beyond what app-wide middleware costs on any route, once warm", async () => {
+  it("costs over HTTP one round trip cold and none warm, rate limit included (counted in-isolate)", async () => {
     const app = appWith("flags-http-trips");
     await putFlag(app, "a", {});
-    // The rate limit (app-wide) may cost a round trip on every request; measure it on a 404.
-    const baseline = await countRoundTrips(() => app.request("/ofrep/v1/nothing-here", { method: "POST" }));
     const cold = await countRoundTrips(() => evaluateAll(app, { context: { targetingKey: "u" } }));
     const warm = await countRoundTrips(() => evaluateAll(app, { context: { targetingKey: "u" } }));
     const single = await countRoundTrips(() => evaluateOne(app, "a", { context: {} }));
     expect(cold.result.status).toBe(200);
-    expect(cold.roundTrips).toBe(baseline.roundTrips + 1);
-    expect(warm.roundTrips).toBe(baseline.roundTrips);
-    expect(single.roundTrips).toBe(baseline.roundTrips);
+    expect(cold.result.headers.get("ratelimit")).toMatch(/^"evaluate-flags";r=\d+;t=\d+$/);
+    expect(cold.roundTrips).toBe(1);
+    expect(warm.roundTrips).toBe(0);
+    expect(single.roundTrips).toBe(0);
   });
 
   it("reads one flag with one HGET when the cache is off", async () => {
