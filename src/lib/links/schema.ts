@@ -10,6 +10,9 @@ export const MAX_CLICKS_LIMIT = 1_000_000_000;
 export function targetProblem(value: string): string | undefined {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   if (/[\s\u0000-\u001f\u007f]/.test(value)) return "must not contain spaces or control characters";
+  // WHATWG URL parsers read "\" as "/" (`https:\\evil` is https://evil/), other parsers do not: a
+  // target that means one host to us and another to a link scanner is refused (write %5C instead).
+  if (value.includes("\\")) return "must not contain backslashes";
   // `//host/path` would be resolved against the short link's own scheme: an open redirect in disguise.
   if (value.startsWith("//")) return "must be an absolute http(s) URL (protocol-relative URLs are refused)";
   let url: URL;
