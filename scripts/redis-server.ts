@@ -64,6 +64,10 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   child.stderr?.on("data", (chunk) => {
     stderr += chunk;
   });
+  // A crashed test run or dev script must not leave its redis-server behind.
+  const killChild = () => child.kill("SIGTERM");
+  process.once("exit", killChild);
+  child.once("exit", () => process.off("exit", killChild));
   await waitForPort(port, child, () => stderr);
   const stop = () =>
     new Promise<void>((resolve) => {
