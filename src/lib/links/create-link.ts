@@ -1,5 +1,6 @@
 import type { Config } from "../../env.ts";
 import { AppError, validationError } from "../errors.ts";
+import type { ScriptLimit } from "../ratelimit/limited-script.ts";
 import type { RedisClient } from "../redis.ts";
 import { type LinkContext, publicOrigin } from "./context.ts";
 import { insertLinks } from "./insert-links.ts";
@@ -9,7 +10,8 @@ import type { Link, LinkInput } from "./schema.ts";
 
 /**
  * Creates one link (one round trip). Throws a 422 for a target on our own host or an expiry in the
- * past, a 409 when the custom slug is taken.
+ * past, a 409 when the custom slug is taken. `limit`: a rate-limit check folded into the same
+ * script (`c.var.rateLimit.forScript()`), so the request stays one round trip.
  *
  * @example
  * const link = await createLink(redis, config, { url: "https://example.com" }, { now, requestUrl });
@@ -20,10 +22,11 @@ export async function createLink(
   config: Config,
   input: LinkInput,
   context: LinkContext,
+  limit?: ScriptLimit,
 ): Promise<Link> {
   const prepared = await prepareLink(config, context, input);
   if (!prepared.ok) throw validationError(prepared.errors);
-  const [created] = await insertLinks(redis, config, [prepared.value]);
+  const [created] = await insertLinks(redis, config, [prepared.value], limit);
   if (!created) {
     throw new AppError("conflict", `The slug "${prepared.value.slug}" is taken. Choose another or leave it out.`);
   }

@@ -1,11 +1,12 @@
 import type { Config } from "../../env.ts";
-import { defineScript, type RedisClient } from "../redis.ts";
+import { limitedScript, type ScriptLimit } from "../ratelimit/limited-script.ts";
+import type { RedisClient } from "../redis.ts";
 import source from "./create-links.lua";
 import { indexKey, indexMember, linkKeys } from "./keys.ts";
 import type { PreparedLink } from "./prepare-link.ts";
 import { randomSlug } from "./slug.ts";
 
-const createLinks = defineScript(source, (reply) => {
+const createLinks = limitedScript(source, (reply) => {
   if (!Array.isArray(reply)) throw new Error("create-links.lua: expected an array reply");
   return reply.map((n) => Number(n) === 1);
 });
@@ -17,11 +18,13 @@ const RANDOM_SLUG_ATTEMPTS = 3;
  * Writes prepared links with SET NX semantics, all in one script call (one round trip). A random
  * slug that happens to be taken is drawn again and retried; a taken custom slug answers false.
  * Mutates each item's slug on retry, so the caller reads the slug that was actually written.
+ * `limit`: a rate-limit check folded into the first attempt's script (a retry spends nothing more).
  */
 export async function insertLinks(
   redis: RedisClient,
   config: Pick<Config, "KEY_PREFIX">,
   items: PreparedLink[],
+  limit?: ScriptLimit,
 ): Promise<boolean[]> {
   const created = items.map(() => false);
   let pending = items.map((_, index) => index);
@@ -35,6 +38,7 @@ export async function insertLinks(
           batch.map((item) => ({ member: indexMember(Number(item.fields.createdAt), item.slug), fields: item.fields })),
         ),
       ],
+      attempt === 0 ? limit : undefined,
     );
     const retry: number[] = [];
     results.forEach((ok, i) => {

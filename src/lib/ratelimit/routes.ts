@@ -31,7 +31,9 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   // Folded into count-view.lua (routes/views.ts): one round trip, no view counted when refused.
   "POST /api/views/{page}": { policy: "count-view", spend: "route" },
   "POST /api/views": { policy: "count-view", spend: "route" },
-  "POST /api/links": { policy: "create-link", spend: "before" },
+  // Folded into create-links.lua and read-link.lua (routes/links/api.ts): one round trip each.
+  "POST /api/links": { policy: "create-link", spend: "route" },
+  "GET /api/links/{slug}": { policy: "default", spend: "route" },
   // Served from the in-isolate flag cache: zero round trips, so the limit is counted in-isolate too.
   "POST /ofrep/v1/evaluate/flags": { policy: "evaluate-flags", spend: "local" },
   "POST /ofrep/v1/evaluate/flags/{key}": { policy: "evaluate-flags", spend: "local" },

@@ -175,7 +175,8 @@ const qrRoute = createRoute({
 
 export const linkApiRoutes = createRouter()
   .openapi(createLinkRoute, async (c) => {
-    const link = await createLink(c.get("redis"), c.get("config"), c.req.valid("json"), context(c));
+    const limit = await c.var.rateLimit.forScript(); // the check runs inside create-links.lua
+    const link = await createLink(c.get("redis"), c.get("config"), c.req.valid("json"), context(c), limit);
     return c.json(link, 201, { location: `/api/links/${link.slug}` });
   })
   .openapi(bulkRoute, async (c) => {
@@ -190,7 +191,8 @@ export const linkApiRoutes = createRouter()
     return c.json(page, 200);
   })
   .openapi(getRoute, async (c) => {
-    const link = await getLink(c.get("redis"), c.get("config"), c.req.valid("param").slug, context(c));
+    const limit = await c.var.rateLimit.forScript(); // the check runs inside read-link.lua
+    const link = await getLink(c.get("redis"), c.get("config"), c.req.valid("param").slug, context(c), limit);
     return c.json(link, 200);
   })
   .openapi(patchRoute, async (c) => {
