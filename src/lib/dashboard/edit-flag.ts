@@ -12,10 +12,10 @@ export const DASHBOARD_ACTOR = "dashboard";
 export type FlagEdit = { enabled: boolean } | { rollout: { percentage: number; variant: string } | null };
 
 /**
- * Applies one dashboard edit to a flag: reads it, refuses with a 409 when it changed since the page
- * showed it (`seenUpdatedAt`), and writes it back whole through `putFlag` (validated, audited).
- * Two round trips. The flags lib has no partial update yet, so an edit racing another write in the
- * few milliseconds between the read and the write could still undo it.
+ * Applies one dashboard edit to a flag: reads it, then writes it back whole through `putFlag`
+ * (validated, audited) on condition that it still has the `updatedAt` the page showed
+ * (`seenUpdatedAt`, checked inside the write script): a change made meanwhile, even between the
+ * read and the write, is never undone; the edit gets a 409 instead. Two round trips.
  *
  * @example
  * await editFlag(redis, config, now, "new-checkout", flag.updatedAt, { enabled: false })
@@ -29,10 +29,16 @@ export async function editFlag(
   edit: FlagEdit,
 ): Promise<PutFlagResult> {
   const flag = await getFlag(redis, config, key);
-  if (flag.updatedAt !== seenUpdatedAt) {
-    throw new AppError("conflict", `The flag "${key}" was changed meanwhile. Reload the page and try again.`);
+  if (flag.updatedAt !== seenUpdatedAt) throw stale(key);
+  try {
+    return await putFlag(redis, config, now, key, applyEdit(flag, edit), DASHBOARD_ACTOR, seenUpdatedAt);
+  } catch (error) {
+    throw error instanceof AppError && error.code === "conflict" ? stale(key) : error;
   }
-  return putFlag(redis, config, now, key, applyEdit(flag, edit), DASHBOARD_ACTOR);
+}
+
+function stale(key: string): AppError {
+  return new AppError("conflict", `The flag "${key}" was changed meanwhile. Reload the page and try again.`);
 }
 
 /** The flag as a PUT body, with the edit applied. */

@@ -7,8 +7,16 @@
 -- ARGV[3] now, ms since the epoch
 -- ARGV[4] the actor, already a JSON string ("\"admin\"")
 -- ARGV[5] how many history entries to keep
--- Reply: {created (1 when the flag is new, else 0), version after the write}
+-- ARGV[6] "" to write unconditionally, or the updatedAt the stored flag must still have
+--         (compare-and-set: an edit made from a page that is out of date is refused)
+-- Reply: {created (1 when the flag is new, else 0), version after the write};
+--        {-1, 0} when ARGV[6] did not match (nothing written)
 local before = redis.call("HGET", KEYS[1], ARGV[1])
+if ARGV[6] ~= "" then
+  if not before or tostring(cjson.decode(before).updatedAt) ~= ARGV[6] then
+    return {-1, 0}
+  end
+end
 redis.call("HSET", KEYS[1], ARGV[1], ARGV[2])
 local version = redis.call("INCR", KEYS[2])
 -- Before and after are JSON already: concatenated, never decoded (cjson would turn [] into {}).

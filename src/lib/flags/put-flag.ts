@@ -1,5 +1,5 @@
 import type { Config } from "../../env.ts";
-import { validationError } from "../errors.ts";
+import { AppError, validationError } from "../errors.ts";
 import { defineScript, type RedisClient } from "../redis.ts";
 import { checkActor, DEFAULT_ACTOR, decodeWriteReply, HISTORY_LIMIT } from "./audit.ts";
 import { invalidateFlagSet } from "./cache.ts";
@@ -8,7 +8,10 @@ import { flagKeys } from "./keys.ts";
 import source from "./put-flag.lua";
 import { FLAG_KEY, type Flag, type FlagInput, flagInputSchema, toFlag } from "./schema.ts";
 
-const putScript = defineScript(source, decodeWriteReply);
+/** -1 in the reply's first slot: the compare-and-set (`ifUpdatedAt`) found another version. */
+const putScript = defineScript(source, (reply) =>
+  Array.isArray(reply) && reply[0] === -1 ? ("stale" as const) : decodeWriteReply(reply),
+);
 
 export interface PutFlagResult {
   flag: Flag;
@@ -20,6 +23,9 @@ export interface PutFlagResult {
  * Creates or replaces a flag: validates it whole, then one script writes it, appends the audit
  * entry and bumps the flag-set version. Nothing is written when validation fails.
  *
+ * `ifUpdatedAt` makes the write conditional (compare-and-set, in the same script): it is refused
+ * with a 409 when the stored flag's `updatedAt` differs, e.g. an edit from a page out of date.
+ *
  * @example
  * await putFlag(redis, config, now, "new-checkout", { enabled: true, type: "boolean", ... }, "alice")
  */
@@ -30,6 +36,7 @@ export async function putFlag(
   key: string,
   input: FlagInput,
   actor: string = DEFAULT_ACTOR,
+  ifUpdatedAt?: number,
 ): Promise<PutFlagResult> {
   if (!FLAG_KEY.test(key)) throw validationError([{ path: "key", message: "use 1 to 128 of A-Z a-z 0-9 _ . -" }]);
   checkActor(actor);
@@ -40,8 +47,11 @@ export async function putFlag(
   const reply = await putScript.run(
     redis,
     [keys.flags, keys.version, keys.history],
-    [key, JSON.stringify(flag), Math.floor(now), JSON.stringify(actor), HISTORY_LIMIT],
+    [key, JSON.stringify(flag), Math.floor(now), JSON.stringify(actor), HISTORY_LIMIT, ifUpdatedAt ?? ""],
   );
+  if (reply === "stale") {
+    throw new AppError("conflict", `The flag "${key}" was changed meanwhile. Reload it and try again.`);
+  }
   invalidateFlagSet(config);
   return { flag, created: reply.changed, version: reply.version };
 }
