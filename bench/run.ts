@@ -14,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
-import { hotPaths } from "./hot-paths.ts";
+import { BENCH_RATE_LIMITS, hotPaths } from "./hot-paths.ts";
 import { type LoadCase, type LoadResult, load } from "./load.ts";
 import { markdownTable, notes, ONE_FETCH, toRows } from "./report.ts";
 import { startStack } from "./stack.ts";
@@ -26,18 +26,8 @@ const withProxy = process.env.BENCH_PROXY !== "0";
 const out = resolve(process.env.BENCH_OUT ?? resolve(import.meta.dirname, "results"));
 const opts = { seconds, connections, warmupSeconds: 1 };
 
-// The benchmark measures the cost of the checks, not the limits: every policy at the schema's
-// largest limit (src/lib/ratelimit/policies.ts), far above what a run sends, so nobody is blocked.
-const RATE_LIMITS = JSON.stringify({
-  default: { limit: 1_000_000 },
-  redirect: { limit: 1_000_000 },
-  "count-view": { limit: 1_000_000 },
-  "create-link": { limit: 1_000_000 },
-  "create-session": { limit: 1_000_000 },
-});
-
 const loadBefore = loadavg();
-const stack = await startStack({ RATE_LIMITS });
+const stack = await startStack({ RATE_LIMITS: BENCH_RATE_LIMITS });
 const results: LoadResult[] = [];
 try {
   const coldFlagsUrl = await stack.startWorker({ FLAGS_CACHE_TTL_MS: "0" });

@@ -17,9 +17,10 @@ export interface BenchStack {
   proxyStats(): Promise<{ requests: number; commands: number }>;
   /**
    * Another instance of the same Worker on the same proxy and Redis, with some bindings changed
-   * (the cold flag evaluation runs on one with FLAGS_CACHE_TTL_MS=0). Stopped with the stack.
+   * (the cold flag evaluation runs on one with FLAGS_CACHE_TTL_MS=0), and optionally a V8
+   * inspector port for profiling (bench/profile.ts). Stopped with the stack.
    */
-  startWorker(bindings: Record<string, string>): Promise<string>;
+  startWorker(bindings: Record<string, string>, options?: { inspectorPort?: number }): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -71,8 +72,8 @@ export async function startStack(
       return (await stats()).requests;
     },
     proxyStats: stats,
-    async startWorker(bindings) {
-      const worker = await startMiniflare(outdir, { ...baseBindings, ...bindings });
+    async startWorker(bindings, options = {}) {
+      const worker = await startMiniflare(outdir, { ...baseBindings, ...bindings }, options.inspectorPort);
       workers.push(worker);
       return worker.url;
     },
@@ -85,7 +86,7 @@ export async function startStack(
 }
 
 /** The built Worker in workerd through Miniflare's API, on a free port. */
-async function startMiniflare(outdir: string, bindings: Record<string, string>) {
+async function startMiniflare(outdir: string, bindings: Record<string, string>, inspectorPort?: number) {
   // Miniflare takes the first module as the main one: the bundle, not a Lua file named by its hash.
   const modules = readdirSync(outdir)
     .filter((f) => f.endsWith(".js") || f.endsWith(".lua"))
@@ -99,6 +100,7 @@ async function startMiniflare(outdir: string, bindings: Record<string, string>) 
     compatibilityDate: "2026-04-20",
     compatibilityFlags: ["nodejs_compat"],
     bindings,
+    inspectorPort,
     host: "127.0.0.1",
     port: await freePort(),
   });
