@@ -29,19 +29,22 @@ export function toAppError(error: unknown): AppError {
   );
 }
 
+/** Logs a server-side failure with its cause, as one JSON line tied to the request id. */
+export function logServerError(appError: AppError, c: Context<AppEnv>): void {
+  console.error(
+    JSON.stringify({
+      level: "error",
+      requestId: c.get("requestId"),
+      code: appError.code,
+      message: appError.message,
+      cause: String((appError.cause as Error | undefined)?.stack ?? appError.cause ?? ""),
+    }),
+  );
+}
+
 export function onError(error: unknown, c: Context<AppEnv>): Response {
   const appError = toAppError(error);
-  if (appError.status >= 500) {
-    console.error(
-      JSON.stringify({
-        level: "error",
-        requestId: c.get("requestId"),
-        code: appError.code,
-        message: appError.message,
-        cause: String((appError.cause as Error | undefined)?.stack ?? appError.cause ?? ""),
-      }),
-    );
-  }
+  if (appError.status >= 500) logServerError(appError, c);
   return problemResponse(appError, c.req.path);
 }
 

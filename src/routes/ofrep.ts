@@ -4,7 +4,7 @@ import { cors } from "hono/cors";
 import type { AppEnv } from "../env.ts";
 import { evaluateFlag, evaluateFlags } from "../lib/flags/evaluate-flags.ts";
 import { etagOf, ifNoneMatchHits, ofrepFailure, ofrepSuccess, toOfrep } from "../lib/flags/ofrep.ts";
-import { toAppError } from "../middleware/problems.ts";
+import { logServerError, toAppError } from "../middleware/problems.ts";
 import { requireJson } from "../middleware/require-json.ts";
 import { createRouter } from "./router.ts";
 
@@ -152,14 +152,6 @@ function ofrepError(error: unknown, c: Context<AppEnv>): Response {
     const body = { ...(key ? { key } : {}), errorCode: "PARSE_ERROR", errorDetails: appError.message };
     return new Response(JSON.stringify(body), { status: appError.status, headers });
   }
-  console.error(
-    JSON.stringify({
-      level: "error",
-      requestId: c.get("requestId"),
-      code: appError.code,
-      message: appError.message,
-      cause: String((appError.cause as Error | undefined)?.stack ?? appError.cause ?? ""),
-    }),
-  );
+  logServerError(appError, c);
   return new Response(JSON.stringify({ errorDetails: appError.message }), { status: appError.status, headers });
 }
