@@ -1,0 +1,277 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminHeaders, cleanup, jsonHeaders } from "../support.ts";
+import { bodyFor, type JsonRoute, jsonRoutes } from "./fuzz.ts";
+import { asAdmin, browser, expectStatus, ORIGIN, reliabilityApp, sessionToken } from "./helpers.ts";
+
+const t = reliabilityApp("properties");
+afterAll(() => cleanup(t.bindings.KEY_PREFIX ?? ""));
+
+/** Statuses a JSON route may answer to any body. Never a 500 (nor a 503: Redis is up). */
+const ALLOWED = [200, 201, 204, 400, 401, 404, 409, 413, 415, 422];
+
+/** A fresh session for the cookie routes. */
+async function newSession(userId = "prop-user", data: Record<string, unknown> = {}): Promise<string> {
+  const res = await t.request(`${ORIGIN}/api/sessions`, {
+    method: "POST",
+    headers: adminHeaders(jsonHeaders()),
+    body: JSON.stringify({ userId, data }),
+  });
+  expect(res.status).toBe(201);
+  return sessionToken(res);
+}
+
+let routes: JsonRoute[] = [];
+let slug = "";
+let cookie = "";
+
+beforeAll(async () => {
+  const doc = await (await t.request("/openapi.json")).json();
+  routes = jsonRoutes(doc as Parameters<typeof jsonRoutes>[0]);
+  slug = (await expectStatus<{ slug: string }>(asAdmin(t, "POST", "/api/links", { url: "https://ok.example/" }), 201))
+    .slug;
+  await expectStatus(
+    asAdmin(t, "PUT", "/api/flags/prop", {
+      enabled: true,
+      type: "boolean",
+      variants: { on: true, off: false },
+      defaultVariant: "on",
+    }),
+    201,
+  );
+  await expectStatus(
+    asAdmin(t, "PUT", "/api/experiments/prop", {
+      variants: [
+        { name: "a", weight: 1 },
+        { name: "b", weight: 1 },
+      ],
+      status: "running",
+      goals: ["buy"],
+    }),
+    201,
+  );
+  cookie = await newSession();
+});
+
+/** The concrete URL of a route, its parameters naming the records made above. */
+const urlOf = (route: JsonRoute) =>
+  `${ORIGIN}${route.path
+    .replace("{slug}", slug)
+    .replace("{key}", "prop")
+    .replace(/\{[^}]+\}/g, "prop-x")}`;
+
+/** A problem body with a useful detail, or (OFREP routes only) OFREP's own error shape. */
+function isUsefulError(route: JsonRoute, status: number, body: unknown): boolean {
+  const b = body as Record<string, unknown>;
+  const problem =
+    typeof b.type === "string" &&
+    typeof b.title === "string" &&
+    b.status === status &&
+    typeof b.detail === "string" &&
+    b.detail.length > 3;
+  const ofrep =
+    route.path.startsWith("/ofrep/") && typeof b.errorCode === "string" && typeof b.errorDetails === "string";
+  return problem || ofrep;
+}
+
+describe("every JSON route under random bodies", () => {
+  it("covers the JSON routes of every primitive", () => {
+    const paths = routes.map((r) => `${r.method} ${r.path}`);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        "POST /api/links",
+        "POST /api/links/bulk",
+        "PATCH /api/links/{slug}",
+        "POST /api/sessions",
+        "PATCH /api/sessions/current",
+        "PUT /api/flags/{key}",
+        "POST /ofrep/v1/evaluate/flags/{key}",
+        "POST /ofrep/v1/evaluate/flags",
+        "PUT /api/experiments/{key}",
+        "POST /api/experiments/{key}/assignment",
+        "POST /api/experiments/{key}/conversions",
+      ]),
+    );
+  });
+
+  it("never answers a 500, and refuses with a problem that says what is wrong", async () => {
+    const failures: string[] = [];
+    const seen = new Set<number>();
+    for (const route of routes) {
+      await fc
+        .assert(
+          fc.asyncProperty(bodyFor(route), async (body) => {
+            const res = await t.request(urlOf(route), {
+              method: route.method,
+              headers: adminHeaders(
+                jsonHeaders({ ...browser("192.0.2.50"), cookie: `__Host-session=${cookie}`, origin: ORIGIN }),
+              ),
+              body,
+            });
+            const text = await res.text();
+            let parsed: unknown;
+            try {
+              parsed = text ? JSON.parse(text) : undefined;
+            } catch {
+              parsed = undefined;
+            }
+            const ok = ALLOWED.includes(res.status) && (res.status < 400 || isUsefulError(route, res.status, parsed));
+            if (!ok)
+              failures.push(
+                `${route.method} ${route.path} ${body.slice(0, 120)} -> ${res.status} ${text.slice(0, 300)}`,
+              );
+            return ok;
+          }),
+          { numRuns: 40, seed: 12, endOnFailure: true },
+        )
+        .catch(() => undefined);
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+/** Text that survives JSON and UTF-8 unchanged: any well-formed Unicode, emoji and RTL included. */
+const unicode = (maxLength: number) => fc.string({ unit: "grapheme", minLength: 1, maxLength });
+
+describe("what is accepted reads back byte for byte", () => {
+  it("refuses or keeps exactly a lone surrogate, which UTF-8 cannot carry", async () => {
+    const token = await newSession();
+    const headers = { cookie: `__Host-session=${token}`, origin: ORIGIN };
+    const patch = await t.request(`${ORIGIN}/api/sessions/current`, {
+      method: "PATCH",
+      headers: jsonHeaders(headers),
+      body: '{"data":{"odd":"a\\ud800b"}}',
+    });
+    const flag = await asAdmin(t, "PUT", "/api/flags/lone", {
+      description: "a\ud800b",
+      enabled: true,
+      type: "boolean",
+      variants: { on: true },
+      defaultVariant: "on",
+    });
+    const read = await (await t.request(`${ORIGIN}/api/sessions/current`, { headers })).json();
+    const stored = await (await asAdmin(t, "GET", "/api/flags/lone")).json();
+    expect({ patch: patch.status, data: read.data, flag: flag.status, description: stored.description }).toEqual({
+      patch: 200,
+      data: { odd: "a\ud800b" },
+      flag: 201,
+      description: "a\ud800b",
+    });
+  });
+
+  it("link targets with unicode paths, queries and fragments, and their tags", async () => {
+    const pathText = unicode(30).filter((s) => !/[\s\\\u0000-\u001f\u007f-\u009f]/u.test(s));
+    const tag = fc.stringMatching(/^[A-Za-z0-9 _.:-]{1,32}$/);
+    await fc.assert(
+      fc.asyncProperty(pathText, pathText, fc.uniqueArray(tag, { maxLength: 10 }), async (path, query, tags) => {
+        const url = `https://example.com/${path}?q=${query}`;
+        const created = await asAdmin(t, "POST", "/api/links", { url, tags });
+        expect(created.status, await created.clone().text()).toBe(201);
+        const { slug: made } = (await created.json()) as { slug: string };
+        const stored = await expectStatus<{ url: string; tags: string[] }>(
+          asAdmin(t, "GET", `/api/links/${made}`),
+          200,
+        );
+        expect(stored.url).toBe(new URL(url).href);
+        expect(stored.tags).toEqual(tags);
+        const redirect = await t.request(`/${made}`, { headers: browser("192.0.2.51"), redirect: "manual" });
+        expect(redirect.headers.get("location")).toBe(new URL(url).href);
+      }),
+      { numRuns: 25, seed: 7 },
+    );
+  });
+
+  it("flag definitions with unicode descriptions, string variants and allow lists", async () => {
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        unicode(200),
+        unicode(100),
+        fc.uniqueArray(unicode(40), { maxLength: 5 }),
+        async (description, value, allow) => {
+          const key = `prop-flag-${n++}`;
+          const input = {
+            description,
+            enabled: true,
+            type: "string",
+            variants: { special: value, plain: "plain" },
+            defaultVariant: "plain",
+            // Allowed ids get the rollout's variant; 0% lets in only them.
+            rollout: { percentage: 0, variant: "special" },
+            allow,
+          };
+          await expectStatus(asAdmin(t, "PUT", `/api/flags/${key}`, input), 201);
+          const stored = await expectStatus(asAdmin(t, "GET", `/api/flags/${key}`), 200);
+          expect(stored).toMatchObject({ ...input, key });
+          const evaluated = await expectStatus(
+            t.request(`/ofrep/v1/evaluate/flags/${key}`, {
+              method: "POST",
+              headers: jsonHeaders(),
+              body: JSON.stringify({ context: { targetingKey: allow[0] ?? "nobody" } }),
+            }),
+            200,
+          );
+          expect(evaluated).toMatchObject({ value: allow.length > 0 ? value : "plain" });
+        },
+      ),
+      { numRuns: 25, seed: 8 },
+    );
+  });
+
+  it("session data of any JSON shape, unicode and emoji included, and the user id", async () => {
+    const field = fc.stringMatching(/^[A-Za-z0-9_.-]{1,64}$/);
+    // null deletes a field in a patch, so a stored value is anything but null at the top.
+    const value = fc
+      .jsonValue({ maxDepth: 3, stringUnit: "grapheme" })
+      .filter((v) => v !== null && JSON.stringify(v).length < 2000);
+    // User ids are printable ASCII without spaces or braces (they name keys).
+    const userId = fc.stringMatching(/^[\x21-\x7a|~]{1,128}$/);
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(field, value, { maxKeys: 8 }), userId, async (data, user) => {
+        const token = await newSession(user);
+        const headers = { cookie: `__Host-session=${token}`, origin: ORIGIN };
+        await expectStatus(
+          t.request(`${ORIGIN}/api/sessions/current`, {
+            method: "PATCH",
+            headers: jsonHeaders(headers),
+            body: JSON.stringify({ data }),
+          }),
+          200,
+        );
+        const read = await expectStatus<{ userId: string; data: unknown }>(
+          t.request(`${ORIGIN}/api/sessions/current`, { headers }),
+          200,
+        );
+        // JSON.parse(JSON.stringify(x)) is what any JSON API can promise: -0 is 0, key order kept.
+        expect(read.data).toEqual(JSON.parse(JSON.stringify(data)));
+        expect(read.userId).toBe(user);
+      }),
+      { numRuns: 25, seed: 9 },
+    );
+  });
+
+  it("experiment definitions with unicode salts and every weight", async () => {
+    let n = 0;
+    const name = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
+    await fc.assert(
+      fc.asyncProperty(
+        unicode(128).filter((s) => s.length <= 128),
+        fc.uniqueArray(name, { minLength: 2, maxLength: 10 }),
+        fc.double({ min: 0.001, max: 1_000_000, noNaN: true }),
+        async (salt, names, weight) => {
+          const key = `prop-exp-${n++}`;
+          const input = {
+            variants: names.map((variant, i) => ({ name: variant, weight: i === 0 ? weight : 1 })),
+            coverage: 1,
+            status: "running",
+            salt,
+            goals: names.slice(0, 3),
+          };
+          await expectStatus(asAdmin(t, "PUT", `/api/experiments/${key}`, input), 201);
+          expect(await expectStatus(asAdmin(t, "GET", `/api/experiments/${key}`), 200)).toMatchObject(input);
+        },
+      ),
+      { numRuns: 25, seed: 10 },
+    );
+  });
+});
