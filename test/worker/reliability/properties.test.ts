@@ -149,8 +149,8 @@ describe("what is accepted reads back byte for byte", () => {
       variants: { on: true },
       defaultVariant: "on",
     });
-    const read = await (await t.request(`${ORIGIN}/api/sessions/current`, { headers })).json();
-    const stored = await (await asAdmin(t, "GET", "/api/flags/lone")).json();
+    const read = (await (await t.request(`${ORIGIN}/api/sessions/current`, { headers })).json()) as { data: unknown };
+    const stored = (await (await asAdmin(t, "GET", "/api/flags/lone")).json()) as { description: string };
     expect({ patch: patch.status, data: read.data, flag: flag.status, description: stored.description }).toEqual({
       patch: 200,
       data: { odd: "a\ud800b" },
