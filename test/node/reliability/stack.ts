@@ -66,6 +66,11 @@ export async function startOutageStack(bindings: Record<string, string> = {}): P
     },
     host: "127.0.0.1",
     port: await freePort(),
+    // The Worker logs every 503 with its cause; an outage test provokes hundreds on purpose.
+    handleRuntimeStdio(stdout, stderr) {
+      stdout.resume();
+      stderr.resume();
+    },
   });
   const workerUrl = (await mf.ready).toString().replace(/\/$/, "");
 
