@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import type { Readable } from "node:stream";
 import { Miniflare } from "miniflare";
 import { type RunningProxy, startProxy } from "../../../proxy/server.ts";
 import { freePort, type RunningRedisServer, startRedisServer } from "../../../scripts/redis-server.ts";
@@ -67,7 +68,7 @@ export async function startOutageStack(bindings: Record<string, string> = {}): P
     host: "127.0.0.1",
     port: await freePort(),
     // The Worker logs every 503 with its cause; an outage test provokes hundreds on purpose.
-    handleRuntimeStdio(stdout, stderr) {
+    handleRuntimeStdio(stdout: Readable, stderr: Readable) {
       stdout.resume();
       stderr.resume();
     },
