@@ -3,6 +3,11 @@ import type { LoadCase } from "./load.ts";
 import type { BenchStack } from "./stack.ts";
 
 const JSON_TYPE = { "content-type": "application/json" };
+/** A browser's User-Agent: without one a visitor counts as a bot, which skips the visitor hash. */
+const BROWSER = {
+  "user-agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+  "cf-connecting-ip": "192.0.2.1",
+};
 const FLAG_COUNT = 10;
 const LINK_SLUG = "bench-go";
 const EXPERIMENT = "bench-checkout";
@@ -72,11 +77,18 @@ export async function hotPaths(stack: BenchStack, coldFlagsUrl: string): Promise
 
   const evaluation = JSON.stringify({ context: { targetingKey: "user-42" } });
   return [
-    { name: "redirect", path: `/${LINK_SLUG}`, okStatus: [302], note: "a link with no limits; one visitor" },
+    {
+      name: "redirect",
+      path: `/${LINK_SLUG}`,
+      headers: BROWSER,
+      okStatus: [302],
+      note: "a link with no limits; one browser visitor (a click, not a bot's)",
+    },
     {
       name: "view count, new visitor",
       path: `/api/views/${PAGE}`,
       method: "POST",
+      headers: BROWSER,
       vary: (n) => ({ headers: { "cf-connecting-ip": clientIp(n) } }),
       note: "a new client IP per request: every view is counted (the costlier path)",
     },
@@ -84,7 +96,7 @@ export async function hotPaths(stack: BenchStack, coldFlagsUrl: string): Promise
       name: "view count, repeat visitor",
       path: `/api/views/${PAGE}`,
       method: "POST",
-      headers: { "cf-connecting-ip": "192.0.2.1" },
+      headers: BROWSER,
       note: "one visitor: deduplicated after the first view, the whole script still runs",
     },
     {
@@ -108,14 +120,14 @@ export async function hotPaths(stack: BenchStack, coldFlagsUrl: string): Promise
       name: "experiment assignment",
       path: `/api/experiments/${EXPERIMENT}/assignment`,
       method: "POST",
-      headers: JSON_TYPE,
+      headers: { ...BROWSER, ...JSON_TYPE },
       vary: (n) => ({ body: JSON.stringify({ unitId: `unit-${n}` }) }),
       note: "a new unit per request: assignment and exposure written",
     },
     {
       name: "session read",
       path: "/api/sessions/current",
-      headers: { cookie: `session=${session.id}` },
+      headers: { ...BROWSER, cookie: `session=${session.id}` },
       note: "GET /api/sessions/current with a live session's cookie",
     },
     {

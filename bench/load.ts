@@ -1,4 +1,5 @@
 import autocannon from "autocannon";
+import { workerdCpuMs } from "./cpu.ts";
 
 export interface LoadCase {
   name: string;
@@ -31,6 +32,8 @@ export interface LoadResult {
   roundTrips: number;
   /** Redis commands per request sent (a pipeline of 3 counts 3). */
   commands: number;
+  /** CPU time of the workerd processes per request sent, in µs (steady whatever the machine's load). */
+  cpuUs: number;
 }
 
 export interface LoadOptions {
@@ -69,6 +72,7 @@ export async function load(url: string, c: LoadCase, opts: LoadOptions, counter:
     await settle();
   }
   const before = await counter();
+  const cpuBefore = workerdCpuMs();
   let bad = 0;
   const ok = new Set(c.okStatus ?? [200, 201, 204]);
   const result = await autocannon({
@@ -84,6 +88,7 @@ export async function load(url: string, c: LoadCase, opts: LoadOptions, counter:
     },
   });
   await settle();
+  const cpuAfter = workerdCpuMs();
   const after = await counter();
   const sent = result.requests.sent;
   const perRequest = (delta: number) => (sent > 0 ? Math.round((delta / sent) * 100) / 100 : 0);
@@ -97,5 +102,6 @@ export async function load(url: string, c: LoadCase, opts: LoadOptions, counter:
     errors: bad + result.errors + result.timeouts,
     roundTrips: perRequest(after.requests - before.requests),
     commands: perRequest(after.commands - before.commands),
+    cpuUs: sent > 0 ? Math.round(((cpuAfter - cpuBefore) * 1000) / sent) : 0,
   };
 }

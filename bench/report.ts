@@ -35,11 +35,11 @@ export function markdownTable(rows: Row[]): string {
   const cell = (r: Row) =>
     r.misses.length ? `misses: ${r.misses.join(", ")}` : r.targetRoundTrips === undefined ? "" : "ok";
   return [
-    "| path | req/s | p50 ms | p99 ms | errors | round trips/req | target | vs one-fetch baseline | verdict |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    "| path | req/s | p50 ms | p99 ms | errors | round trips/req | target | Worker CPU µs/req | vs one-fetch baseline | verdict |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ...rows.map(
       (r) =>
-        `| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.roundTrips.toFixed(2)} | ${r.targetRoundTrips ?? ""} | ${r.ratio.toFixed(2)}x | ${cell(r)} |`,
+        `| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.roundTrips.toFixed(2)} | ${r.targetRoundTrips ?? ""} | ${r.cpuUs} | ${r.ratio.toFixed(2)}x | ${cell(r)} |`,
     ),
   ].join("\n");
 }

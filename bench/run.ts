@@ -9,6 +9,8 @@
  *   BENCH_CASES        only the cases whose names contain one of these comma-separated words
  *   BENCH_PROXY=0      skip the proxy phase
  *   BENCH_OUT          where to write the results (default bench/results)
+ *   BENCH_BUILD        where to build the bench Worker (default bench/.build), so that a smoke
+ *                      test does not rebuild under a running benchmark
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -27,7 +29,10 @@ const out = resolve(process.env.BENCH_OUT ?? resolve(import.meta.dirname, "resul
 const opts = { seconds, connections, warmupSeconds: 1 };
 
 const loadBefore = loadavg();
-const stack = await startStack({ RATE_LIMITS: BENCH_RATE_LIMITS });
+const stack = await startStack(
+  { RATE_LIMITS: BENCH_RATE_LIMITS },
+  { entry: "bench/worker.ts", outdir: process.env.BENCH_BUILD ?? "bench/.build" },
+);
 const results: LoadResult[] = [];
 try {
   const coldFlagsUrl = await stack.startWorker({ FLAGS_CACHE_TTL_MS: "0" });

@@ -34,7 +34,7 @@ export async function startStack(
   // The dashboard's browser test runs the real Worker (src/index.ts) on the same stack.
   build: { entry: string; outdir: string } = { entry: "bench/worker.ts", outdir: "bench/.build" },
 ): Promise<BenchStack> {
-  const outdir = join(root, build.outdir);
+  const outdir = resolve(root, build.outdir);
   execFileSync("npx", ["wrangler", "deploy", build.entry, "--dry-run", "--outdir", outdir], {
     cwd: root,
     stdio: "ignore",
