@@ -230,3 +230,26 @@ describe("secure headers", () => {
     }
   });
 });
+
+describe("the dashboard (HTML, left out of the OpenAPI document on purpose)", () => {
+  it("sends every page and form post to the sign-in without an admin session, bearer token or not", async () => {
+    const open = new Set(["/admin/login", "/admin/logout"]);
+    const pages = t.app.routes
+      .filter((r) => r.path.startsWith("/admin") && !open.has(r.path) && ["GET", "POST"].includes(r.method))
+      .map((r) => ({ method: r.method, path: r.path.replace(/:[A-Za-z]+/g, "sec-1") }));
+    expect(pages.length).toBeGreaterThan(8);
+    const answers = [];
+    for (const { method, path } of pages) {
+      for (const headers of [{}, adminHeaders(), { cookie: "__Host-session=forged-0123456789abcdef" }]) {
+        const res = await t.request(`${ORIGIN}${path}`, {
+          method,
+          headers: { ...headers, origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
+          body: method === "POST" ? "enabled=true" : undefined,
+          redirect: "manual",
+        });
+        answers.push(`${method} ${path} ${res.status} ${(res.headers.get("location") ?? "").split("?")[0]}`);
+      }
+    }
+    expect(answers).toEqual(answers.map((a) => a.replace(/ \d+ .*$/, " 303 /admin/login")));
+  });
+});
