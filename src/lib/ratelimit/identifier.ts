@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import { clientAddress } from "./ip-identifier.ts";
+
 export { clientAddress, ipIdentifier, ipv6Prefix, storedIdentifier } from "./ip-identifier.ts";
 
 /**
@@ -13,11 +15,20 @@ export { clientAddress, ipIdentifier, ipv6Prefix, storedIdentifier } from "./ip-
  * The schema is what an admin may write (`ip:<address>`, readable); `storedIdentifier` turns
  * it into the identifier the keys hold.
  */
+const IDENTIFIER = /^(admin|user:[A-Za-z0-9_.@+-]{1,128}|ip:(unknown|[0-9.]{7,15}|[0-9a-f:]{2,39}\/64))$/;
+
 export const identifierSchema = z
   .string()
   .max(160)
-  .regex(
-    /^(admin|user:[A-Za-z0-9_.@+-]{1,128}|ip:(unknown|[0-9.]{7,15}|[0-9a-f:]{2,39}\/64))$/,
+  .regex(IDENTIFIER, "Use admin, user:<id> or ip:<address> (IPv6 as its /64, e.g. ip:2001:db8:0:1::/64)")
+  // The pattern lets through shapes that are no address (ip:999.1.1.1); they would name the
+  // shared ip:unknown bucket, so a typo would peek at or reset every unidentified client.
+  .refine(
+    (value) =>
+      !IDENTIFIER.test(value) || // already refused, once is enough
+      !value.startsWith("ip:") ||
+      value === "ip:unknown" ||
+      clientAddress(value.slice(3).replace(/\/64$/, "")) !== "unknown",
     "Use admin, user:<id> or ip:<address> (IPv6 as its /64, e.g. ip:2001:db8:0:1::/64)",
   );
 

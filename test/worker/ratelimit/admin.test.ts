@@ -135,6 +135,8 @@ describe("GET /api/ratelimit/{identifier}", () => {
     ["a glob pattern", "ip:*"],
     ["an unknown kind", "key:abc"],
     ["a user id with a slash", "user:a/b"],
+    ["an IPv4 shape that is no address", "ip:999.1.1.1"],
+    ["an IPv6 shape that is no address", "ip:1::2::3/64"],
   ])("refuses %s as an identifier with a 422", async (_name, identifier) => {
     const res = await t.request(path(identifier), { headers: adminHeaders() });
     expect(res.status).toBe(422);

@@ -240,7 +240,12 @@ describe("the dashboard (HTML, left out of the OpenAPI document on purpose)", ()
     expect(pages.length).toBeGreaterThan(8);
     const answers = [];
     for (const { method, path } of pages) {
-      for (const headers of [{}, adminHeaders(), { cookie: "__Host-session=forged-0123456789abcdef" }]) {
+      const attempts: Record<string, string>[] = [
+        {},
+        adminHeaders(),
+        { cookie: "__Host-session=forged-0123456789abcdef" },
+      ];
+      for (const headers of attempts) {
         const res = await t.request(`${ORIGIN}${path}`, {
           method,
           headers: { ...headers, origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
