@@ -90,7 +90,7 @@ export async function hotPaths(stack: BenchStack, coldFlagsUrl: string): Promise
       method: "POST",
       headers: BROWSER,
       vary: (n) => ({ headers: { "cf-connecting-ip": clientIp(n) } }),
-      note: "a new client IP per request: every view is counted (the costlier path)",
+      note: "a new client IP per request: every view is counted, a new unique visitor each time",
     },
     {
       name: "view count, repeat visitor",
