@@ -10,13 +10,16 @@ export type RedisClient = Redis;
  *
  * - Auto-pipelining: commands issued in the same tick share one `/pipeline` HTTP request, so
  *   independent reads in one handler cost one round trip.
- * - One retry with a per-attempt timeout (REDIS_TIMEOUT_MS): the library's default (5 retries with
- *   exponential backoff, ~4.3 s) would keep a user waiting long after Redis is gone.
+ * - One quick retry of a refused connection, and a timeout (REDIS_TIMEOUT_MS) after which the
+ *   command throws without retrying: the library's default (5 retries with exponential backoff,
+ *   ~4.3 s) would keep a user waiting long after Redis is gone. `cutOffRedis` makes the rest of a
+ *   request fail fast once Redis has failed it.
  * - No automatic deserialization: replies arrive exactly as Redis sent them (the default turns the
  *   string "42" into the number 42), and each lib module decodes them on purpose.
  */
 export function createRedis(config: Config): RedisClient {
-  return new Redis({
+  let unavailable = false;
+  const redis = new Redis({
     url: config.UPSTASH_REDIS_REST_URL,
     token: config.UPSTASH_REDIS_REST_TOKEN,
     enableAutoPipelining: true,
@@ -24,8 +27,29 @@ export function createRedis(config: Config): RedisClient {
     enableTelemetry: false,
     retry: { retries: 1, backoff: () => 50 },
     // A function, so each attempt gets its own timer and an abort throws instead of resolving.
-    signal: () => AbortSignal.timeout(config.REDIS_TIMEOUT_MS),
+    signal: () =>
+      unavailable
+        ? AbortSignal.abort(new DOMException("Redis failed earlier in this request", "TimeoutError"))
+        : AbortSignal.timeout(config.REDIS_TIMEOUT_MS),
   });
+  cutOffs.set(redis, () => {
+    unavailable = true;
+  });
+  return redis;
+}
+
+const cutOffs = new WeakMap<RedisClient, () => void>();
+
+/**
+ * Makes this request's client fail at once (a 503) from now on. For a caller that has just seen
+ * Redis fail or time out: without it, the route's own command would wait REDIS_TIMEOUT_MS a
+ * second time, and a request would take twice the timeout to answer its 503.
+ *
+ * @example
+ * if (outcome.status === "fail-open") cutOffRedis(c.get("redis")); // the route 503s at once
+ */
+export function cutOffRedis(redis: RedisClient): void {
+  cutOffs.get(redis)?.();
 }
 
 /** Arguments a Lua script takes: Redis receives them all as strings. */

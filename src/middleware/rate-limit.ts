@@ -10,6 +10,7 @@ import { type ScriptLimit, scriptLimit } from "../lib/ratelimit/limited-script.t
 import { localLimit } from "../lib/ratelimit/local-limit.ts";
 import type { PolicyName } from "../lib/ratelimit/policies.ts";
 import { routeRule } from "../lib/ratelimit/routes.ts";
+import { asRedisUnavailable, cutOffRedis } from "../lib/redis.ts";
 import { isAdmin } from "./admin-auth.ts";
 
 /** What a route sees of the rate limit of its request (`c.var.rateLimit`). */
@@ -86,6 +87,8 @@ export function rateLimit() {
       if (rule.spend === "local") return refuseIfNeeded(localLimit(rule.policy, policy, identifier, cost, Date.now()));
       const decided = await checkLimit(c.get("redis"), config, { policy: rule.policy, identifier, cost });
       if (decided.status === "allowed" || decided.status === "blocked") keepAlive(c, decided.pending);
+      // Redis failed or timed out: the route's own commands answer 503 at once, not after a second timeout.
+      else cutOffRedis(c.get("redis"));
       refuseIfNeeded(decided);
     };
     const forScript = async (cost = 1) => {
@@ -101,7 +104,11 @@ export function rateLimit() {
     await next();
     // A route that spends itself but ended before doing so (a 422, a 404) still spends one unit:
     // invalid requests are not free. The response stands (even over the limit); it gains the headers.
-    if (!outcome) {
+    if (!outcome && storageFailed(c.error)) {
+      // The route's own command found Redis gone (a folded check never ran): asking again would
+      // only wait for another timeout. The policy's decision still goes in the headers.
+      outcome = { status: policy.onRedisFailure === "open" ? "fail-open" : "fail-closed", cause: c.error };
+    } else if (!outcome) {
       await spend(1).catch((error: unknown) => {
         if (!(error instanceof AppError)) throw error;
       });
@@ -131,6 +138,11 @@ async function identify(c: Context<AppEnv>): Promise<string> {
   const session = (c.var as { session?: { userId?: unknown } | null }).session;
   if (typeof session?.userId === "string" && session.userId !== "") return userIdentifier(session.userId);
   return ipIdentifier(c.req.header("cf-connecting-ip"), c.get("config").HASH_SECRET);
+}
+
+/** True for an error that means Redis (or the way to it) failed, as the 503 path reads it. */
+function storageFailed(error: unknown): boolean {
+  return (error instanceof AppError && error.code === "redis_unavailable") || Boolean(asRedisUnavailable(error));
 }
 
 function keepAlive(c: Context<AppEnv>, pending: Promise<unknown>): void {

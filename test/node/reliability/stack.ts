@@ -25,6 +25,9 @@ export interface OutageStack {
   redis<T = unknown>(...command: (string | number)[]): Promise<T>;
   stopRedis(): Promise<void>;
   startRedis(): Promise<void>;
+  /** Freezes redis-server (SIGSTOP): connections stay open and nothing answers, as on a hung host. */
+  pauseRedis(): void;
+  resumeRedis(): void;
   stopProxy(): Promise<void>;
   startProxy(): Promise<void>;
   stop(): Promise<void>;
@@ -95,6 +98,12 @@ export async function startOutageStack(bindings: Record<string, string> = {}): P
     async startRedis() {
       redis = await startRedisServer({ port: redisPort, dataDir });
     },
+    pauseRedis() {
+      redis?.process.kill("SIGSTOP");
+    },
+    resumeRedis() {
+      redis?.process.kill("SIGCONT");
+    },
     async stopProxy() {
       await proxy?.close();
       proxy = undefined;
@@ -103,6 +112,7 @@ export async function startOutageStack(bindings: Record<string, string> = {}): P
       proxy = await startProxy(proxyOptions);
     },
     async stop() {
+      redis?.process.kill("SIGCONT"); // a frozen process would never act on the SIGTERM
       await mf.dispose();
       await proxy?.close();
       await redis?.stop();
