@@ -86,3 +86,46 @@ export function bodyFor(route: JsonRoute): fc.Arbitrary<string> {
     },
   );
 }
+
+/** A route of the OpenAPI document with its query parameter names. */
+export interface AnyRoute {
+  method: string;
+  path: string;
+  query: string[];
+}
+
+type ParamDoc = { paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>> };
+
+/** Every operation of the document, with the names of its query parameters. */
+export function allRoutes(doc: ParamDoc): AnyRoute[] {
+  return Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({
+      method: method.toUpperCase(),
+      path,
+      query: (op.parameters ?? []).filter((p) => p.in === "query").map((p) => p.name),
+    })),
+  );
+}
+
+/** Path segments and query values people do not expect, already percent-encoded where needed. */
+export const oddSegment: fc.Arbitrary<string> = fc.oneof(
+  fc.string({ unit: "grapheme", minLength: 1, maxLength: 40 }).map(encodeURIComponent),
+  fc
+    .string({ unit: "binary", minLength: 1, maxLength: 40 })
+    .map((s) => encodeURIComponent(s.replace(/[\uD800-\uDFFF]/g, "x"))),
+  fc.constantFrom(
+    "%ZZ",
+    "%00",
+    "%2F..%2F",
+    "..",
+    "%7B%7D",
+    "*",
+    "%2A",
+    "a%0D%0Aset-cookie:x",
+    "-1",
+    "1e309",
+    "0x10",
+    "NaN",
+  ),
+  fc.constantFrom(10_000, 70_000).map((n) => "a".repeat(n)),
+);

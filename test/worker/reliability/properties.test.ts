@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminHeaders, cleanup, jsonHeaders } from "../support.ts";
-import { bodyFor, type JsonRoute, jsonRoutes } from "./fuzz.ts";
+import { allRoutes, bodyFor, type JsonRoute, jsonRoutes, oddSegment } from "./fuzz.ts";
 import { asAdmin, browser, expectStatus, ORIGIN, reliabilityApp, sessionToken } from "./helpers.ts";
 
 const t = reliabilityApp("properties");
@@ -22,12 +22,14 @@ async function newSession(userId = "prop-user", data: Record<string, unknown> = 
 }
 
 let routes: JsonRoute[] = [];
+let every: ReturnType<typeof allRoutes> = [];
 let slug = "";
 let cookie = "";
 
 beforeAll(async () => {
   const doc = await (await t.request("/openapi.json")).json();
   routes = jsonRoutes(doc as Parameters<typeof jsonRoutes>[0]);
+  every = allRoutes(doc as Parameters<typeof allRoutes>[0]);
   slug = (await expectStatus<{ slug: string }>(asAdmin(t, "POST", "/api/links", { url: "https://ok.example/" }), 201))
     .slug;
   await expectStatus(
@@ -125,6 +127,52 @@ describe("every JSON route under random bodies", () => {
           { numRuns: 40, seed: 12, endOnFailure: true },
         )
         .catch(() => undefined);
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+describe("every route under odd path parameters, query strings and headers", () => {
+  it("never answers a 500, and refuses with a problem (or OFREP's shape, or an HTML page)", async () => {
+    const failures: string[] = [];
+    const header = fc.oneof(oddSegment, fc.constant("x".repeat(9000)));
+    const seen = new Set<number>();
+    for (const route of every) {
+      await fc
+        .assert(
+          fc.asyncProperty(
+            oddSegment,
+            fc.array(oddSegment, { maxLength: 3 }),
+            header,
+            header,
+            async (segment, values, ip, ua) => {
+              const query = route.query.map((name, i) => `${name}=${values[i] ?? segment}`).join("&");
+              const url = `${ORIGIN}${route.path.replace(/\{[^}]+\}/g, segment)}${query ? `?${query}` : ""}`;
+              const res = await t.request(url, {
+                method: route.method,
+                headers: adminHeaders({ "cf-connecting-ip": ip, "user-agent": ua, referer: `https://${ip}/` }),
+              });
+              const text = await res.text();
+              const type = res.headers.get("content-type") ?? "";
+              seen.add(res.status);
+              let parsed: unknown;
+              try {
+                parsed = JSON.parse(text);
+              } catch {
+                parsed = undefined;
+              }
+              const ok =
+                res.status < 500 &&
+                (res.status < 400 ||
+                  type.startsWith("text/html") ||
+                  isUsefulError(route as unknown as JsonRoute, res.status, parsed));
+              if (!ok) failures.push(`${route.method} ${url.slice(0, 160)} -> ${res.status} ${text.slice(0, 200)}`);
+              return ok;
+            },
+          ),
+          { numRuns: 25, seed: 13, endOnFailure: true },
+        )
+        .catch(() => undefined); // the failure is in `failures`, with its route
     }
     expect(failures).toEqual([]);
   });
