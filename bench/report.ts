@@ -19,7 +19,7 @@ export function toRows(results: LoadResult[]): Row[] {
   const oneFetch = results.find((r) => r.name === ONE_FETCH)?.rps || 1;
   return results.map((r) => {
     const ratio = Math.round((r.rps / oneFetch) * 100) / 100;
-    if (r.name.startsWith("baseline")) return { ...r, ratio, misses: [] };
+    if (r.name.startsWith("baseline") || r.name.startsWith("reference")) return { ...r, ratio, misses: [] };
     const targetRoundTrips = r.name.includes("cache warm") ? 0 : 1;
     const misses = [
       ...(r.roundTrips > targetRoundTrips + 0.005 ? ["round trips"] : []),

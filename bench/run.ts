@@ -39,6 +39,11 @@ try {
   const baselines: LoadCase[] = [
     { name: "baseline: constant", path: "/__bench/constant", note: "a bare route returning a constant" },
     { name: ONE_FETCH, path: "/__bench/fetch", note: "a bare route making one raw fetch to the proxy (GET)" },
+    {
+      name: "reference: one GET via the client",
+      path: "/__bench/client",
+      note: "a bare route making the same GET through the app's @upstash/redis client (createRedis)",
+    },
   ];
   const cases = [...baselines, ...(await hotPaths(stack, coldFlagsUrl))].filter(
     (c) => only.length === 0 || only.some((word) => c.name.includes(word)),
