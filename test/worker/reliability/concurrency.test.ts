@@ -162,6 +162,43 @@ describe(`${N} parallel requests`, () => {
   });
 });
 
+describe(`${N} parallel requests racing for one thing`, () => {
+  it("create a custom slug exactly once; the others get a 409 and nothing is overwritten", async () => {
+    const responses = await parallel(N, (i) =>
+      asAdmin(t, "POST", "/api/links", { slug: "raced", url: `https://ok.example/${i}` }),
+    );
+    expect(tally(responses)).toEqual({ 201: 1, 409: N - 1 });
+    const winner = responses.findIndex((res) => res.status === 201);
+    expect(await expectStatus(asAdmin(t, "GET", "/api/links/raced"), 200)).toMatchObject({
+      url: `https://ok.example/${winner}`,
+    });
+  });
+
+  it("rotate a session once: one new cookie, and the old one and every loser dead", async () => {
+    const created = await t.request(`${ORIGIN}/api/sessions`, {
+      method: "POST",
+      headers: adminHeaders(jsonHeaders()),
+      body: JSON.stringify({ userId: "rotate-race" }),
+    });
+    const old = sessionToken(created);
+    const cookie = (token: string) => ({ cookie: `__Host-session=${token}`, origin: ORIGIN });
+    const responses = await parallel(N, () =>
+      t.request(`${ORIGIN}/api/sessions/current/rotate`, { method: "POST", headers: cookie(old) }),
+    );
+    const counts = tally(responses);
+    expect(counts[200]).toBe(1);
+    expect((counts[200] ?? 0) + (counts[401] ?? 0)).toBe(N);
+    const fresh = sessionToken(responses.find((res) => res.status === 200) as Response);
+    expect((await t.request(`${ORIGIN}/api/sessions/current`, { headers: cookie(fresh) })).status).toBe(200);
+    expect((await t.request(`${ORIGIN}/api/sessions/current`, { headers: cookie(old) })).status).toBe(401);
+    const listed = await expectStatus<{ sessions: unknown[] }>(
+      asAdmin(t, "GET", "/api/users/rotate-race/sessions"),
+      200,
+    );
+    expect(listed.sessions).toHaveLength(1);
+  });
+});
+
 describe(`rate limits under ${N} parallel requests from one client`, () => {
   const client = browser("192.0.2.200");
 
