@@ -132,6 +132,30 @@ describe("every JSON route under random bodies", () => {
   });
 });
 
+describe("a streamed body with no Content-Length", () => {
+  it("is cut off with a 413 soon after the limit, not read to its end", async () => {
+    const piece = new TextEncoder().encode("a".repeat(64 * 1024));
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        // 8 MiB on offer; the Worker should stop asking long before.
+        if (pulled >= 8 * 1024 * 1024) return controller.close();
+        controller.enqueue(pulled === 0 ? new TextEncoder().encode('{"url":"https://ok.example/') : piece);
+        pulled += piece.length;
+      },
+    });
+    const res = await t.request("/api/links", {
+      method: "POST",
+      headers: adminHeaders(jsonHeaders()),
+      body,
+      duplex: "half",
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ status: 413, detail: "The body is over the limit of 1048576 bytes." });
+    expect(pulled).toBeLessThan(2 * 1024 * 1024);
+  });
+});
+
 describe("every route under odd path parameters, query strings and headers", () => {
   it("never answers a 500, and refuses with a problem (or OFREP's shape, or an HTML page)", async () => {
     const failures: string[] = [];
