@@ -45,7 +45,10 @@ try {
       note: "a bare route making the same GET through the app's @upstash/redis client (createRedis)",
     },
   ];
-  const cases = [...baselines, ...(await hotPaths(stack, coldFlagsUrl))].filter(
+  // The one-fetch baseline again at the end: the ratio uses the mean of both, and their spread
+  // shows how far the machine drifted during the run.
+  const again: LoadCase = { ...(baselines[1] as LoadCase), name: `${ONE_FETCH}, again at the end`, note: undefined };
+  const cases = [...baselines, ...(await hotPaths(stack, coldFlagsUrl)), again].filter(
     (c) => only.length === 0 || only.some((word) => c.name.includes(word)),
   );
   for (const c of cases) {
