@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Miniflare } from "miniflare";
+import { startBuiltWorker } from "../scripts/built-worker.ts";
 import { freePort, startRedisServer } from "../scripts/redis-server.ts";
 
 const root = resolve(import.meta.dirname, "..");
@@ -57,7 +57,7 @@ export async function startStack(
     HASH_SECRET: "bench-hash-secret-0123456789",
     ...extraBindings,
   };
-  const main = await startMiniflare(outdir, baseBindings);
+  const main = await startBuiltWorker({ outdir, bindings: baseBindings });
   const workers = [main];
   const stats = async () => {
     const res = await fetch(`${proxyUrl}/__stats`, { headers: { authorization: `Bearer ${proxyToken}` } });
@@ -73,7 +73,11 @@ export async function startStack(
     },
     proxyStats: stats,
     async startWorker(bindings, options = {}) {
-      const worker = await startMiniflare(outdir, { ...baseBindings, ...bindings }, options.inspectorPort);
+      const worker = await startBuiltWorker({
+        outdir,
+        bindings: { ...baseBindings, ...bindings },
+        inspectorPort: options.inspectorPort,
+      });
       workers.push(worker);
       return worker.url;
     },
@@ -83,28 +87,6 @@ export async function startStack(
       await redis.stop();
     },
   };
-}
-
-/** The built Worker in workerd through Miniflare's API, on a free port. */
-async function startMiniflare(outdir: string, bindings: Record<string, string>, inspectorPort?: number) {
-  // Miniflare takes the first module as the main one: the bundle, not a Lua file named by its hash.
-  const modules = readdirSync(outdir)
-    .filter((f) => f.endsWith(".js") || f.endsWith(".lua"))
-    .sort((a, b) => Number(b.endsWith(".js")) - Number(a.endsWith(".js")));
-  const mf = new Miniflare({
-    modules: modules.map((name) => ({
-      type: name.endsWith(".lua") ? ("Text" as const) : ("ESModule" as const),
-      path: join(outdir, name),
-    })),
-    modulesRoot: outdir,
-    compatibilityDate: "2026-04-20",
-    compatibilityFlags: ["nodejs_compat"],
-    bindings,
-    inspectorPort,
-    host: "127.0.0.1",
-    port: await freePort(),
-  });
-  return { mf, url: (await mf.ready).toString().replace(/\/$/, "") };
 }
 
 function waitForLine(child: ChildProcess): Promise<void> {

@@ -1,10 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { Readable } from "node:stream";
-import { Miniflare } from "miniflare";
 import { type RunningProxy, startProxy } from "../../../proxy/server.ts";
+import { startBuiltWorker } from "../../../scripts/built-worker.ts";
 import { freePort, type RunningRedisServer, startRedisServer } from "../../../scripts/redis-server.ts";
 
 const root = resolve(import.meta.dirname, "../../..");
@@ -49,18 +48,8 @@ export async function startOutageStack(bindings: Record<string, string> = {}): P
   let proxy: RunningProxy | undefined = await startProxy(proxyOptions);
   const proxyUrl = `http://127.0.0.1:${proxyPort}`;
 
-  // Miniflare takes the first module as the main one: the bundle, not a Lua file named by its hash.
-  const modules = readdirSync(outdir)
-    .filter((f) => f.endsWith(".js") || f.endsWith(".lua"))
-    .sort((a, b) => Number(b.endsWith(".js")) - Number(a.endsWith(".js")));
-  const mf = new Miniflare({
-    modules: modules.map((name) => ({
-      type: name.endsWith(".lua") ? ("Text" as const) : ("ESModule" as const),
-      path: join(outdir, name),
-    })),
-    modulesRoot: outdir,
-    compatibilityDate: "2026-04-20",
-    compatibilityFlags: ["nodejs_compat"],
+  const { mf, url: workerUrl } = await startBuiltWorker({
+    outdir,
     bindings: {
       UPSTASH_REDIS_REST_URL: proxyUrl,
       UPSTASH_REDIS_REST_TOKEN: PROXY_TOKEN,
@@ -68,15 +57,9 @@ export async function startOutageStack(bindings: Record<string, string> = {}): P
       HASH_SECRET: "reliability-hash-secret-0123456789",
       ...bindings,
     },
-    host: "127.0.0.1",
-    port: await freePort(),
     // The Worker logs every 503 with its cause; an outage test provokes hundreds on purpose.
-    handleRuntimeStdio(stdout: Readable, stderr: Readable) {
-      stdout.resume();
-      stderr.resume();
-    },
+    quiet: true,
   });
-  const workerUrl = (await mf.ready).toString().replace(/\/$/, "");
 
   return {
     workerUrl,
