@@ -23,9 +23,14 @@ async function dailyKey(secret: string, day: string): Promise<CryptoKey> {
   return key;
 }
 
-/** UTC day as YYYY-MM-DD. */
+const DAY_MS = 86_400_000;
+let lastDay: { index: number; text: string } | undefined;
+
+/** UTC day as YYYY-MM-DD. (Remembers the last day: `toISOString` on every request is measurable.) */
 export function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  const index = Math.floor(ms / DAY_MS);
+  if (lastDay?.index !== index) lastDay = { index, text: new Date(ms).toISOString().slice(0, 10) };
+  return lastDay.text;
 }
 
 export interface VisitorInput {

@@ -60,8 +60,27 @@ export function decodeFlagSet(reply: unknown): FlagSet {
   return { flags };
 }
 
+/**
+ * Decoded flags by key and stored JSON, per isolate: with the cache off (FLAGS_CACHE_TTL_MS=0)
+ * every evaluation reads the whole set again, and validating each flag with zod was most of that
+ * path's CPU. Keyed by the exact stored text, so a changed flag is always decoded afresh. Decoded
+ * flags are shared read-only, as the flag-set cache already shares them.
+ */
+const decoded = new Map<string, StoredFlag>();
+const MAX_DECODED = 512;
+
 /** Parses one hash value; anything that is not a valid flag is reported, not thrown. */
 export function decodeStoredFlag(key: string, raw: string): StoredFlag {
+  const memoKey = `${key}\u0000${raw}`;
+  const known = decoded.get(memoKey);
+  if (known) return known;
+  const stored = parseStoredFlag(key, raw);
+  if (decoded.size >= MAX_DECODED) decoded.clear(); // bounded; a full memo starts over
+  decoded.set(memoKey, stored);
+  return stored;
+}
+
+function parseStoredFlag(key: string, raw: string): StoredFlag {
   let json: unknown;
   try {
     json = JSON.parse(raw);

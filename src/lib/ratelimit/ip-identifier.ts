@@ -31,13 +31,25 @@ export function clientAddress(header: string | undefined): string {
 
 const encoder = new TextEncoder();
 const ipKeys = new Map<string, Promise<CryptoKey>>();
+/** Hashes already computed (address to hash) under `hashesSecret`: a client asks again and again. */
+const hashes = new Map<string, string>();
+let hashesSecret: string | undefined;
+const MAX_REMEMBERED = 4096;
 
 /**
  * HMAC-SHA256 of the address under HASH_SECRET, 128 bits in base64url. Keyed and stable (not the
  * views' daily rotation): a limit must count one client the same way for a whole window, and
  * without the secret nobody can walk the IPv4 space to turn a key back into an address.
+ * Remembered per isolate (up to MAX_REMEMBERED addresses): a WebCrypto HMAC costs far more CPU
+ * than the map lookup, and most requests come from clients seen a moment ago.
  */
 async function addressHash(address: string, secret: string): Promise<string> {
+  if (hashesSecret !== secret) {
+    hashes.clear();
+    hashesSecret = secret;
+  }
+  const remembered = hashes.get(address);
+  if (remembered !== undefined) return remembered;
   let key = ipKeys.get(secret);
   if (!key) {
     key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
@@ -47,7 +59,10 @@ async function addressHash(address: string, secret: string): Promise<string> {
   const mac = await crypto.subtle.sign("HMAC", await key, encoder.encode(`ratelimit-ip\u0000${address}`));
   let binary = "";
   for (const byte of new Uint8Array(mac, 0, 16)) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  const hash = btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  if (hashes.size >= MAX_REMEMBERED) hashes.clear(); // bounded; a full cache starts over
+  if (hashesSecret === secret) hashes.set(address, hash);
+  return hash;
 }
 
 /**

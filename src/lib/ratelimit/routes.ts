@@ -70,5 +70,19 @@ export function openApiPattern(honoPath: string): string {
 export function routeRule(method: string, pattern: string): RouteRule {
   // HEAD is served by the GET route, and must not be a way around its policy.
   const verb = method === "HEAD" ? "GET" : method;
-  return ROUTE_RULES[`${verb} ${openApiPattern(pattern)}`] ?? DEFAULT_RULE;
+  const lookup = `${verb} ${pattern}`;
+  let rule = rulesByPattern.get(lookup);
+  if (!rule) {
+    rule = ROUTE_RULES[`${verb} ${openApiPattern(pattern)}`] ?? DEFAULT_RULE;
+    if (rulesByPattern.size >= 512) rulesByPattern.clear(); // any method name reaches here: stay bounded
+    rulesByPattern.set(lookup, rule);
+  }
+  return rule;
 }
+
+/**
+ * Rules by method and Hono pattern, per isolate: rewriting the pattern with a regex on every
+ * request was a measurable share of a request's CPU. Patterns come from the route table, but an
+ * unmatched request brings any method name, so the map is bounded.
+ */
+const rulesByPattern = new Map<string, RouteRule>();
