@@ -14,15 +14,24 @@ export interface ClientInfo {
 }
 
 export function clientInfo(request: Request): ClientInfo {
-  const cf = (request as { cf?: { country?: unknown } }).cf;
-  const country = typeof cf?.country === "string" && /^[A-Z]{2}$/.test(cf.country) ? cf.country : "XX";
   const userAgent = (request.headers.get("user-agent") ?? "").slice(0, 512);
+  let country: string | undefined;
   return {
     ip: request.headers.get("cf-connecting-ip") ?? "0.0.0.0",
     userAgent,
-    country,
+    // Read on first use: the runtime builds `request.cf` (a few dozen fields) when it is first
+    // touched, a measurable share of a request's CPU, and only some callers need the country.
+    get country() {
+      country ??= countryOf(request);
+      return country;
+    },
     referrer: request.headers.get("referer") ?? undefined,
     // No user agent at all is a script, not a person.
     bot: userAgent === "" || isbot(userAgent),
   };
+}
+
+function countryOf(request: Request): string {
+  const cf = (request as { cf?: { country?: unknown } }).cf;
+  return typeof cf?.country === "string" && /^[A-Z]{2}$/.test(cf.country) ? cf.country : "XX";
 }

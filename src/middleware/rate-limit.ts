@@ -13,7 +13,10 @@ import { routeRule } from "../lib/ratelimit/routes.ts";
 import { asRedisUnavailable, cutOffRedis } from "../lib/redis.ts";
 import { isAdmin } from "./admin-auth.ts";
 
-/** What a route sees of the rate limit of its request (`c.var.rateLimit`). */
+/**
+ * What a route sees of the rate limit of its request: `c.get("rateLimit")` (not `c.var.rateLimit`:
+ * Hono's `c.var` copies every variable into a new object on each access, measurable on hot paths).
+ */
 export interface RateLimitHandle {
   readonly policy: PolicyName;
   /**
@@ -22,7 +25,7 @@ export interface RateLimitHandle {
    *
    * @example
    * const { links } = c.req.valid("json");
-   * await c.var.rateLimit.spend(links.length); // one unit per link
+   * await c.get("rateLimit").spend(links.length); // one unit per link
    */
   spend(cost: number): Promise<void>;
   /**
@@ -38,7 +41,7 @@ export interface RateLimitHandle {
    * folded); the route then runs its script without a limit.
    *
    * @example
-   * const limit = await c.var.rateLimit.forScript();
+   * const limit = await c.get("rateLimit").forScript();
    * const link = await followLink(redis, config, slug, now, limit);
    */
   forScript(cost?: number): Promise<ScriptLimit | undefined>;
@@ -135,7 +138,7 @@ async function identify(c: Context<AppEnv>): Promise<string> {
   const authorization = c.req.header("authorization");
   if (authorization && (await isAdmin(authorization, c.get("config").ADMIN_TOKEN))) return "admin";
   // Set by the sessions middleware when it ran before this one.
-  const session = (c.var as { session?: { userId?: unknown } | null }).session;
+  const session = c.get("session") as { userId?: unknown } | null | undefined;
   if (typeof session?.userId === "string" && session.userId !== "") return userIdentifier(session.userId);
   return ipIdentifier(c.req.header("cf-connecting-ip"), c.get("config").HASH_SECRET);
 }

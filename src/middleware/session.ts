@@ -66,7 +66,7 @@ export function clearSessionCookie(c: Context): void {
  * trip; undefined when the app has no rate limiting or the units are already spent.
  */
 export async function sessionRouteLimit(c: Context<AppEnv>): Promise<ScriptLimit | undefined> {
-  const handle = (c.var as { rateLimit?: RateLimitHandle }).rateLimit;
+  const handle = c.get("rateLimit") as RateLimitHandle | undefined;
   return handle?.forScript();
 }
 

@@ -185,12 +185,12 @@ export const experimentRoutes = createRouter()
   .openapi(assignmentRoute, async (c) => {
     const { key } = c.req.valid("param");
     const { unitId } = c.req.valid("json");
-    const limit = await c.var.rateLimit.forScript(); // #5: the check runs inside assign.lua
+    const limit = await c.get("rateLimit").forScript(); // #5: the check runs inside assign.lua
     return c.json(await assignUnit(c.get("redis"), c.get("config"), { key, unitId, limit }), 200, noStore);
   })
   .openapi(conversionRoute, async (c) => {
     const { key } = c.req.valid("param");
-    const limit = await c.var.rateLimit.forScript(); // #5: the check runs inside convert.lua
+    const limit = await c.get("rateLimit").forScript(); // #5: the check runs inside convert.lua
     const conversion = await recordConversion(c.get("redis"), c.get("config"), { key, ...c.req.valid("json"), limit });
     return c.json(conversion, 200, noStore);
   });

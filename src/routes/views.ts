@@ -179,14 +179,14 @@ export const viewsRoutes = createRouter()
   .openapi(countByUrlRoute, async (c) => {
     const page = pageIdFromUrl(c.req.valid("query").url);
     const client = clientInfo(c.req.raw);
-    const limit = await c.var.rateLimit.forScript(); // #5: the check runs inside count-view.lua
+    const limit = await c.get("rateLimit").forScript(); // #5: the check runs inside count-view.lua
     const result = await countView(c.get("redis"), c.get("config"), { page, client, now: c.get("clock").now(), limit });
     return c.json(result, 200, noStore);
   })
   .openapi(countRoute, async (c) => {
     const { page } = c.req.valid("param");
     const client = clientInfo(c.req.raw);
-    const limit = await c.var.rateLimit.forScript(); // #5: the check runs inside count-view.lua
+    const limit = await c.get("rateLimit").forScript(); // #5: the check runs inside count-view.lua
     const result = await countView(c.get("redis"), c.get("config"), { page, client, now: c.get("clock").now(), limit });
     return c.json(result, 200, noStore);
   })

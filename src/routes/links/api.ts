@@ -175,13 +175,13 @@ const qrRoute = createRoute({
 
 export const linkApiRoutes = createRouter()
   .openapi(createLinkRoute, async (c) => {
-    const limit = await c.var.rateLimit.forScript(); // the check runs inside create-links.lua
+    const limit = await c.get("rateLimit").forScript(); // the check runs inside create-links.lua
     const link = await createLink(c.get("redis"), c.get("config"), c.req.valid("json"), context(c), limit);
     return c.json(link, 201, { location: `/api/links/${link.slug}` });
   })
   .openapi(bulkRoute, async (c) => {
     const { links } = c.req.valid("json");
-    await c.var.rateLimit.spend(links.length); // one unit per link (the bulk-create-links policy)
+    await c.get("rateLimit").spend(links.length); // one unit per link (the bulk-create-links policy)
     const results = await createLinks(c.get("redis"), c.get("config"), links, context(c));
     const created = results.filter((result) => result.ok).length;
     return c.json({ created, failed: results.length - created, results }, 200);
@@ -191,7 +191,7 @@ export const linkApiRoutes = createRouter()
     return c.json(page, 200);
   })
   .openapi(getRoute, async (c) => {
-    const limit = await c.var.rateLimit.forScript(); // the check runs inside read-link.lua
+    const limit = await c.get("rateLimit").forScript(); // the check runs inside read-link.lua
     const link = await getLink(c.get("redis"), c.get("config"), c.req.valid("param").slug, context(c), limit);
     return c.json(link, 200);
   })

@@ -109,7 +109,7 @@ export const redirectRoutes = router
     const query = new URL(c.req.url).search.slice(1);
     // Rate limit (#5): the check runs inside the redirect script, so the redirect stays one round
     // trip and a refused visitor counts no click (src/lib/ratelimit/limited-script.ts).
-    const limit = await c.var.rateLimit.forScript();
+    const limit = await c.get("rateLimit").forScript();
     const outcome = await followLink(redis, config, { slug, now: c.get("clock").now(), client, query, limit });
     return respond(c, slug, outcome) as never;
   })
