@@ -89,3 +89,23 @@ export async function countRoundTrips<T>(fn: () => Promise<T>): Promise<{ result
   const after = await proxyRequests();
   return { result, roundTrips: after - before };
 }
+
+/**
+ * A whole problem+json body, for tables that compare error responses with `toEqual`.
+ * `code` is the problem type's last segment ("validation-failed", "conflict", ...).
+ */
+export const problemBody = (
+  status: number,
+  code: string,
+  title: string,
+  detail: string,
+  instance: string,
+  extra: Record<string, unknown> = {},
+) => ({
+  type: `https://edgekit.dev/problems/${code}`,
+  title,
+  status,
+  detail,
+  instance,
+  ...extra,
+});

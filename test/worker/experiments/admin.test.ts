@@ -1,6 +1,14 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { manualClock } from "../../../src/lib/clock.ts";
-import { adminHeaders, cleanup, countRoundTrips, jsonHeaders, keysWithPrefix, redisCommand } from "../support.ts";
+import {
+  adminHeaders,
+  cleanup,
+  countRoundTrips,
+  jsonHeaders,
+  keysWithPrefix,
+  problemBody,
+  redisCommand,
+} from "../support.ts";
 import { adminGet, assign, experimentInput, experimentsApp, putExperiment } from "./helpers.ts";
 
 const clock = manualClock(Date.UTC(2026, 0, 1));
@@ -8,14 +16,7 @@ const t = experimentsApp("experiments-admin", { clock });
 const prefix = t.bindings.KEY_PREFIX ?? "";
 afterAll(() => cleanup(prefix));
 
-const problem = (status: number, code: string, title: string, detail: string, instance: string, extra = {}) => ({
-  type: `https://edgekit.dev/problems/${code}`,
-  title,
-  status,
-  detail,
-  instance,
-  ...extra,
-});
+const problem = problemBody;
 
 describe("PUT /api/experiments/{key}", () => {
   it("creates an experiment with 201, filling in coverage, salt and the times", async () => {

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { pickWeighted } from "../../../src/lib/bucketing.ts";
 import { unitBuckets } from "../../../src/lib/experiments/buckets.ts";
-import { cleanup, countRoundTrips, redisCommand } from "../support.ts";
+import { cleanup, countRoundTrips, problemBody, redisCommand } from "../support.ts";
 import { assign, convert, experimentInput, experimentsApp, putExperiment } from "./helpers.ts";
 
 const t = experimentsApp("experiments-conversions");
@@ -71,14 +71,7 @@ describe("POST /api/experiments/{key}/conversions", () => {
     expect(roundTrips).toBe(1);
   });
 
-  const problem = (status: number, code: string, title: string, detail: string, instance: string, extra = {}) => ({
-    type: `https://edgekit.dev/problems/${code}`,
-    title,
-    status,
-    detail,
-    instance,
-    ...extra,
-  });
+  const problem = problemBody;
 
   it.each([
     [
