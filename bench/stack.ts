@@ -44,7 +44,18 @@ export async function startStack(
   const proxyPort = await freePort();
   const proxy = spawn(
     process.execPath,
-    ["--import", "tsx", "proxy/cli.ts", "--redis", redis.url, "--port", String(proxyPort), "--token", proxyToken],
+    [
+      "--import",
+      "tsx",
+      "proxy/cli.ts",
+      "--redis",
+      redis.url,
+      "--port",
+      String(proxyPort),
+      "--token",
+      proxyToken,
+      "--strict",
+    ],
     { cwd: root, stdio: ["ignore", "pipe", "inherit"] },
   );
   await waitForLine(proxy);

@@ -18,6 +18,8 @@ Options (environment variable in brackets):
   --allow CMD            allow a command refused by default, e.g. "CONFIG SET" (PROXY_ALLOW, comma-separated)
   --max-body BYTES       largest request body (PROXY_MAX_BODY_BYTES; default 10485760)
   --blocking-timeout MS  cap for BLPOP, XREAD BLOCK, ... (PROXY_BLOCKING_TIMEOUT_MS; default 30000)
+  --strict               Upstash-strict mode: refuse what Upstash refuses in a script flagged
+                         allow-key-locking (a key not in KEYS, a database-wide command) (PROXY_STRICT=1)
   --quiet                do not log Redis connection changes to stderr
   --help                 show this text
 `;
@@ -34,6 +36,7 @@ function main(): Promise<void> | undefined {
       allow: { type: "string", multiple: true },
       "max-body": { type: "string" },
       "blocking-timeout": { type: "string" },
+      strict: { type: "boolean" },
       quiet: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -68,6 +71,7 @@ function main(): Promise<void> | undefined {
       "blocking-timeout",
       values["blocking-timeout"] ?? env.PROXY_BLOCKING_TIMEOUT_MS ?? "30000",
     ),
+    strict: values.strict === true || env.PROXY_STRICT === "1",
     log: quiet ? undefined : (line) => process.stderr.write(`proxy: ${line}\n`),
   }).then((proxy) => {
     process.stdout.write(`${proxy.url}\n`);

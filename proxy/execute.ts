@@ -22,7 +22,7 @@ interface Prepared {
 
 /** Runs commands for the tokens of one Redis URL: policy, Lua flag rewrites, blocking, pipelines. */
 export class Executor {
-  private readonly scripts = new ScriptRegistry();
+  private readonly scripts: ScriptRegistry;
   private readonly guard: ReadOnlyGuard;
 
   constructor(
@@ -31,6 +31,7 @@ export class Executor {
     private readonly stats: Stats,
   ) {
     this.guard = new ReadOnlyGuard(target.shared);
+    this.scripts = new ScriptRegistry(options.strict);
   }
 
   /** One command; throws a ProxyError (400 Redis error, 403 refused, 503 unreachable). */

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { withKeyChecks } from "./strict.ts";
 
 /** Shebang flags Redis 7 understands; others (Upstash's `allow-key-locking`) make it reject the script. */
 const KNOWN_FLAGS = new Set(["no-writes", "allow-oom", "allow-stale", "no-cluster", "allow-cross-slot-keys"]);
@@ -38,11 +39,15 @@ interface Rewritten {
 export class ScriptRegistry {
   private readonly byClientSha = new Map<string, Rewritten>();
 
-  constructor(private readonly limit = 1000) {}
+  /** `strict`: add Upstash-strict mode's key checks to flagged scripts (strict.ts). */
+  constructor(
+    private readonly strict = false,
+    private readonly limit = 1000,
+  ) {}
 
-  /** Strips unknown flags; when that changed the text, remembers the client's SHA for it. */
+  /** Strips unknown flags (and adds strict checks); when that changed the text, remembers the client's SHA for it. */
   prepare(clientText: string): { text: string; clientSha: string | null } {
-    const text = stripUnknownFlags(clientText);
+    const text = stripUnknownFlags(this.strict ? withKeyChecks(clientText) : clientText);
     if (text === clientText) return { text, clientSha: null };
     const clientSha = sha1(clientText);
     if (!this.byClientSha.has(clientSha)) {

@@ -24,6 +24,11 @@ export interface ProxyOptions {
   commandTimeoutMs?: number;
   /** How long startProxy waits for Redis before serving anyway (requests get 503 meanwhile); default 3 s. */
   connectWaitMs?: number;
+  /**
+   * Upstash-strict mode: refuse what Upstash refuses in a script flagged `allow-key-locking` (a key
+   * not in KEYS, a database-wide command); see strict.ts. Default false.
+   */
+  strict?: boolean;
   /** Called with one line per notable event (Redis lost or back). Default: nothing is logged. */
   log?: (line: string) => void;
 }
@@ -44,6 +49,7 @@ export interface ResolvedOptions {
   blockingTimeoutMs: number;
   commandTimeoutMs: number;
   connectWaitMs: number;
+  strict: boolean;
   log: (line: string) => void;
 }
 
@@ -62,6 +68,7 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
     blockingTimeoutMs: options.blockingTimeoutMs ?? 30_000,
     commandTimeoutMs: options.commandTimeoutMs ?? 15_000,
     connectWaitMs: options.connectWaitMs ?? 3_000,
+    strict: options.strict ?? false,
     log: options.log ?? (() => {}),
   };
 }

@@ -30,6 +30,8 @@ const redis = await startRedisServer({
 const proxy = await startProxy({
   tokens: [{ token: proxyToken, redisUrl: redis.url }],
   port: setting("PROXY_PORT") ? Number(setting("PROXY_PORT")) : await freePort(),
+  // Refuse locally what Upstash refuses in production (a script touching a key not in KEYS).
+  strict: true,
 });
 
 const wrangler = spawn(

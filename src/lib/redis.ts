@@ -69,6 +69,8 @@ export interface LuaScript<T> {
  * Wraps a `.lua` file (imported as text) into a typed callable. It sends EVALSHA with the script's
  * SHA-1 (computed with WebCrypto once per isolate, never pinned by hand) and falls back to EVAL
  * when Redis answers NOSCRIPT, so a flushed script cache costs one extra round trip once.
+ * A script whose shebang declares `no-writes` goes as EVALSHA_RO / EVAL_RO instead, which Upstash
+ * may serve from a read replica; callers do not change.
  * (The client's own `createScript(source).exec()` does the same but hashes the text again on
  * every call: a measurable share of a hot path's CPU, see the README's performance section.)
  *
@@ -79,19 +81,36 @@ export interface LuaScript<T> {
  */
 export function defineScript<T>(source: string, decode: (reply: unknown) => T): LuaScript<T> {
   let sha: Promise<string> | undefined;
+  const readOnly = scriptFlags(source).includes("no-writes");
   return {
     async run(redis, keys, args) {
       sha ??= sha1Hex(source);
       const argv = args.map(String);
-      const reply = await redis.evalsha<string[], unknown>(await sha, keys, argv).catch((error: unknown) => {
+      const hash = await sha;
+      const sent = readOnly
+        ? redis.evalshaRo<string[], unknown>(hash, keys, argv)
+        : redis.evalsha<string[], unknown>(hash, keys, argv);
+      const reply = await sent.catch((error: unknown) => {
         if (error instanceof Error && /noscript/i.test(error.message)) {
-          return redis.eval<string[], unknown>(source, keys, argv);
+          return readOnly
+            ? redis.evalRo<string[], unknown>(source, keys, argv)
+            : redis.eval<string[], unknown>(source, keys, argv);
         }
         throw error;
       });
       return decode(reply);
     },
   };
+}
+
+/**
+ * The flags a script's first line declares (`#!lua flags=no-writes,allow-key-locking`), or [].
+ *
+ * @example scriptFlags("#!lua flags=no-writes,allow-key-locking\nreturn 1") // ["no-writes", "allow-key-locking"]
+ */
+export function scriptFlags(source: string): string[] {
+  const match = /^#!lua(?:[ \t]+flags=(\S*))?[ \t]*\r?(?:\n|$)/.exec(source);
+  return match?.[1] ? match[1].split(",").filter(Boolean) : [];
 }
 
 async function sha1Hex(text: string): Promise<string> {

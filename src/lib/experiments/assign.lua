@@ -1,3 +1,4 @@
+#!lua flags=allow-key-locking
 -- Assigns a unit to a variant of one experiment, stickily, and counts its exposure, atomically.
 -- KEYS[1] {ns}exp:{key}          definition hash (field def: the definition's JSON)
 -- KEYS[2] {ns}exp:{key}:assign   unit id -> variant name

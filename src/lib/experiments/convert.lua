@@ -1,3 +1,4 @@
+#!lua flags=allow-key-locking
 -- Counts one conversion of a unit for a goal, once, attributed to the unit's stored variant.
 -- KEYS[1] {ns}exp:{key}              definition hash (field def: the definition's JSON)
 -- KEYS[2] {ns}exp:{key}:assign       unit id -> variant name

@@ -1,3 +1,4 @@
+#!lua flags=allow-key-locking
 -- Deletes one experiment: definition, assignments, counters, and its index entry.
 -- KEYS[1] {ns}exp:{key}             definition hash
 -- KEYS[2] {ns}exp:{key}:assign      unit -> variant

@@ -1,3 +1,4 @@
+#!lua flags=allow-key-locking
 -- Creates or replaces one experiment's definition, refusing to drop a variant that holds units.
 -- KEYS[1] {ns}exp:{key}          definition hash (def, createdAt, updatedAt)
 -- KEYS[2] {ns}exp:{key}:units    variant -> units exposed

@@ -1,3 +1,4 @@
+#!lua flags=no-writes,allow-key-locking
 -- Reads what the results need in one atomic snapshot: definition, units and conversion counters.
 -- KEYS[1] {ns}exp:{key}          definition hash (def, createdAt, updatedAt)
 -- KEYS[2] {ns}exp:{key}:units    variant -> units exposed

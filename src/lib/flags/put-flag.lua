@@ -1,3 +1,4 @@
+#!lua flags=allow-key-locking
 -- Writes one flag and records the change, atomically.
 -- KEYS[1] the flags hash, shared by every flag of the namespace (a shared key: see keys.ts)
 -- KEYS[2] the flag-set version counter, shared (a shared key)

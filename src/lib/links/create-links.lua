@@ -1,3 +1,4 @@
+#!lua flags=allow-key-locking
 -- Creates one or more links with SET NX semantics: a taken slug is skipped, nothing of it written.
 -- Touches the SHARED index KEYS[1] and, for a bulk, the records of several links (several hash tags):
 -- on a Redis cluster it needs every key in one slot, which Upstash and a single node always give.

@@ -1,3 +1,4 @@
+#!lua flags=allow-key-locking
 -- Deletes one link and every key it owns, and takes it out of the index.
 -- Touches the SHARED index KEYS[6] besides the link's own keys.
 -- KEYS[1]     the link's record (hash)

@@ -1,3 +1,4 @@
+#!lua flags=allow-key-locking
 -- Follows one link: looks it up, checks expiry, max clicks and password, counts the click and answers
 -- the target. Atomic, so maxClicks stays exact under any concurrency. Touches only the link's own keys.
 -- KEYS[1]  the link's record (hash)

@@ -1,4 +1,6 @@
--- Reads one link's click statistics.
+#!lua flags=allow-key-locking
+-- Reads one link's click statistics. Not `no-writes`: Redis counts PFCOUNT as a write (it may
+-- refresh the HyperLogLog's cached cardinality), and refuses it in a read-only script.
 -- KEYS[1]     the link's record (hash)
 -- KEYS[2]     its counts (hash: humans, bots)
 -- KEYS[3]     its unique human visitors (HyperLogLog)

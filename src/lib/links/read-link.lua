@@ -1,3 +1,4 @@
+#!lua flags=no-writes,allow-key-locking
 -- Reads one link: its record and its click counts.
 -- KEYS[1]  the link's record (hash)
 -- KEYS[2]  the link's counts (hash: humans, bots)

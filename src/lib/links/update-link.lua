@@ -1,3 +1,4 @@
+#!lua flags=allow-key-locking
 -- Changes the settings of one existing link in one step (never creates one) and reads it back.
 -- KEYS[1]  the link's record (hash)
 -- KEYS[2]  the link's counts (hash: humans, bots)

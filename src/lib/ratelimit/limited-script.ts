@@ -1,5 +1,5 @@
 import type { Config } from "../../env.ts";
-import { defineScript, type RedisClient, type ScriptArg } from "../redis.ts";
+import { defineScript, type RedisClient, type ScriptArg, scriptFlags } from "../redis.ts";
 import { blockCache } from "./block-cache.ts";
 import type { LimitOutcome } from "./check-limit.ts";
 import { blockCacheKey } from "./keys.ts";
@@ -32,18 +32,18 @@ export interface LimitedScript<T> {
  * by the route to its lib function). With it, the script becomes
  * `local function route(KEYS, ARGV) <source> end` followed by the sliding-window prologue
  * (sliding-window.lua), which shifts KEYS and ARGV so the route's script sees its own unchanged.
+ * The route's shebang stays the wrapped text's first line (Redis and Upstash read flags there
+ * only), minus `no-writes` since the check writes; `allow-key-locking` holds for the whole text
+ * because the check's keys travel in KEYS too. `route(` opens on the shebang's next line, in front
+ * of the source's second line, so Lua's line numbers still match the .lua file.
  *
  * @example
  * const follow = limitedScript(source, decodeFollow);
  * const result = await follow.run(redis, [key], [now], limit); // throws 429 before any side effect
  */
 export function limitedScript<T>(source: string, decode: (reply: unknown) => T): LimitedScript<T> {
-  // A shebang is only valid on a script's first line; inside the wrapper it would be a syntax error.
-  if (source.startsWith("#!")) throw new Error("limitedScript: a script with a #! line cannot be wrapped");
   const plain = defineScript(source, decode);
-  const wrapped = defineScript(`local function route(KEYS, ARGV)\n${source}\nend\n${prologue}`, (reply) =>
-    Array.isArray(reply) ? reply : [],
-  );
+  const wrapped = defineScript(wrap(source), (reply) => (Array.isArray(reply) ? reply : []));
   return {
     async run(redis, keys, args, limit) {
       if (!limit) return plain.run(redis, keys, args);
@@ -63,6 +63,23 @@ export function limitedScript<T>(source: string, decode: (reply: unknown) => T):
       return decode(reply[2] ?? null);
     },
   };
+}
+
+/** The text `limitedScript` runs when a check is folded in (see there). */
+export function wrap(source: string): string {
+  const [shebang, body] = splitShebang(source);
+  const check = splitShebang(prologue);
+  const keyLocking = scriptFlags(check[0]).includes("allow-key-locking");
+  const flags = scriptFlags(shebang).filter((f) => f !== "no-writes" && (f !== "allow-key-locking" || keyLocking));
+  const head = shebang ? `${flags.length > 0 ? `#!lua flags=${flags.join(",")}` : "#!lua"}\n` : "";
+  return `${head}local function route(KEYS, ARGV) ${body}\nend\n${check[1]}`;
+}
+
+/** ["#!lua flags=...", the rest] for a script with a shebang line, ["", script] otherwise. */
+function splitShebang(source: string): [string, string] {
+  if (!source.startsWith("#!")) return ["", source];
+  const eol = source.indexOf("\n");
+  return eol === -1 ? [source, ""] : [source.slice(0, eol), source.slice(eol + 1)];
 }
 
 /**

@@ -1,3 +1,4 @@
+#!lua flags=allow-key-locking
 -- Rate-limit prologue, put in front of a route's own script by limited-script.ts. The same
 -- sliding-window algorithm and keys as @upstash/ratelimit's slidingWindow, so both paths count
 -- against one quota. A refused request returns before the route's script runs: no side effect.

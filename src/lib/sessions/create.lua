@@ -1,3 +1,4 @@
+#!lua flags=allow-key-locking
 -- Creates a session and adds it to its user's index, pruning the index of expired sessions.
 -- KEYS[1]  the new session hash ({ns}session:{tag}:id:<handle>)
 -- KEYS[2]  the user's index (same hash tag; sorted set of handles scored by absolute expiry)

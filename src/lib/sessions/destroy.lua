@@ -1,3 +1,4 @@
+#!lua flags=allow-key-locking
 -- Logs one session out: deletes its hash and its entry in the user's index, pruning the index.
 -- KEYS[1]  the session hash ({ns}session:{tag}:id:<handle>)
 -- KEYS[2]  the user's index (same hash tag)

@@ -16,8 +16,6 @@ export function sessionKeys(config: SessionConfig, userTag: string) {
   const base = `${namespace(config)}session:{${userTag}}:`;
   return {
     index: `${base}index`,
-    /** What a handle is appended to, for scripts that walk the index. */
-    sessionPrefix: `${base}id:`,
     session: (handle: string) => `${base}id:${handle}`,
   };
 }

@@ -3,8 +3,9 @@ import { decodeSummaries } from "./decode.ts";
 import { userSessionKeys } from "./keys.ts";
 import { scripts } from "./scripts.ts";
 import { type SessionConfig, type SessionSummary, sessionTimeouts } from "./session.ts";
+import { overUserIndex } from "./user-index.ts";
 
-/** A user's live sessions, most recently seen first (one script, which also cleans the index). */
+/** A user's live sessions, most recently seen first (one read of the index, one script that also cleans it). */
 export async function listUserSessions(
   redis: RedisClient,
   config: SessionConfig,
@@ -12,6 +13,8 @@ export async function listUserSessions(
 ): Promise<SessionSummary[]> {
   const keys = await userSessionKeys(config, userId);
   const { idleMs } = sessionTimeouts(config);
-  const reply = await scripts.listUser.run(redis, [keys.index], [now, idleMs, keys.sessionPrefix]);
-  return decodeSummaries(reply, idleMs);
+  return overUserIndex(redis, keys, async (scriptKeys, handles) => {
+    const reply = await scripts.listUser.run(redis, scriptKeys, [now, idleMs, ...handles]);
+    return reply === null ? undefined : decodeSummaries(reply, idleMs);
+  });
 }

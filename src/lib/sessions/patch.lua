@@ -1,3 +1,4 @@
+#!lua flags=allow-key-locking
 -- Sets and deletes a live session's data fields one by one (HSET/HDEL of single fields, so two
 -- concurrent patches of different fields both survive), with the same timeout rules as read.lua.
 -- KEYS[1]  the session hash ({ns}session:{tag}:id:<handle>)

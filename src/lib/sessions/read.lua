@@ -1,3 +1,4 @@
+#!lua flags=allow-key-locking
 -- Loads a session, enforces its idle and absolute timeouts, and refreshes the idle timer at most
 -- once per touch interval (so most reads write nothing).
 -- KEYS[1]  the session hash ({ns}session:{tag}:id:<handle>)

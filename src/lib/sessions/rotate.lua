@@ -1,3 +1,4 @@
+#!lua flags=allow-key-locking
 -- Moves a live session to a new id atomically (session fixation defence): the data, creation
 -- time and absolute expiry are kept, the old id stops working at once.
 -- KEYS[1]  the current session hash ({ns}session:{tag}:id:<old handle>)

@@ -1,3 +1,4 @@
+#!lua flags=allow-key-locking
 -- Counts one view of one page: dedup, totals, the day's counter, HyperLogLog and top list, atomically.
 -- KEYS[1]  {ns}view:{p}:total            human views, kept forever
 -- KEYS[2]  {ns}view:{p}:bots             bot hits, kept forever

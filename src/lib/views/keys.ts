@@ -21,8 +21,6 @@ const DAY_MS = 86_400_000;
  *                                                             (PX VIEWS_DEDUP_SECONDS)
  *   {ns}views:{top}:2026-01-31                        zset    SHARED by all pages: page id ->
  *                                                             human views that UTC day (expires)
- *   {ns}views:{top}:scratch                           zset    SHARED: the union top-pages.lua
- *                                                             builds and deletes in one call
  *
  * "Expires" means at the end of the day plus VIEWS_RETENTION_DAYS + RETENTION_MARGIN_DAYS.
  */
@@ -42,7 +40,7 @@ export function pageKeys(config: Pick<Config, "KEY_PREFIX">, pageKey: string) {
 /** The shared per-day top-pages keys; they share the hash tag `{top}` so a union stays in one slot. */
 export function topKeys(config: Pick<Config, "KEY_PREFIX">) {
   const base = `${namespace(config)}views:{top}`;
-  return { day: (day: string) => `${base}:${day}`, scratch: `${base}:scratch` };
+  return { day: (day: string) => `${base}:${day}` };
 }
 
 /** UTC days from `now` backwards, newest first: ["2026-01-31", "2026-01-30", ...]. */

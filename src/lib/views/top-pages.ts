@@ -18,7 +18,7 @@ const topScript = defineScript(top, (reply): TopPage[] => {
 
 /**
  * The most viewed pages (human views) over today, the last 7 or the last 30 UTC days, in one
- * EVALSHA: several days are summed with ZUNIONSTORE into a scratch key the script deletes.
+ * read-only EVALSHA_RO: several days are summed with ZUNION, nothing is written.
  */
 export async function topPages(
   redis: RedisClient,
@@ -27,6 +27,6 @@ export async function topPages(
 ): Promise<{ period: TopPeriod; from: string; to: string; pages: TopPage[] }> {
   const keys = topKeys(config);
   const days = lastDays(input.now, TOP_PERIODS[input.period]);
-  const pages = await topScript.run(redis, [...days.map(keys.day), keys.scratch], [input.limit]);
+  const pages = await topScript.run(redis, days.map(keys.day), [input.limit]);
   return { period: input.period, from: days[days.length - 1] as string, to: days[0] as string, pages };
 }

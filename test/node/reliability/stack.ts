@@ -44,7 +44,7 @@ export async function startOutageStack(bindings: Record<string, string> = {}): P
   const dataDir = join(outdir, "redis");
   let redis: RunningRedisServer | undefined = await startRedisServer({ port: redisPort, dataDir });
   const proxyPort = await freePort();
-  const proxyOptions = { tokens: [{ token: PROXY_TOKEN, redisUrl: redis.url }], port: proxyPort };
+  const proxyOptions = { tokens: [{ token: PROXY_TOKEN, redisUrl: redis.url }], port: proxyPort, strict: true };
   let proxy: RunningProxy | undefined = await startProxy(proxyOptions);
   const proxyUrl = `http://127.0.0.1:${proxyPort}`;
 
