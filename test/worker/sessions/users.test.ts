@@ -2,6 +2,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/env.ts";
 import { createRedis } from "../../../src/lib/redis.ts";
 import { destroyUserSessions } from "../../../src/lib/sessions/index.ts";
+import { userSessionKeys } from "../../../src/lib/sessions/keys.ts";
+import { scripts } from "../../../src/lib/sessions/scripts.ts";
 import { adminHeaders, cleanup, countRoundTrips, keysWithPrefix, redisCommand } from "../support.ts";
 import { current, HOUR, login, MINUTE, ORIGIN, sessionApp } from "./helpers.ts";
 
@@ -40,6 +42,20 @@ describe("DELETE /api/users/{userId}/sessions", () => {
     );
     expect(result).toBe(5);
     expect(roundTrips).toBe(2);
+  });
+});
+
+describe("the scripts over a user's whole index", () => {
+  it("write nothing when a login landed between the index read and the script", async () => {
+    await login(t, "raced");
+    const config = loadConfig(t.bindings);
+    const redis = createRedis(config);
+    const keys = await userSessionKeys(config, "raced");
+    const stale: string[] = []; // read before the login: the script must not end half the sessions
+    expect(await scripts.destroyUser.run(redis, [keys.index], stale)).toBe(-1);
+    expect(await scripts.listUser.run(redis, [keys.index], [t.clock.now(), 60_000])).toBeNull();
+    expect(await redisCommand("ZCARD", keys.index)).toBe(1);
+    expect(await logoutEverywhere("raced").then((r) => r.json())).toEqual({ revoked: 1 });
   });
 });
 
