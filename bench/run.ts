@@ -8,6 +8,7 @@
  *   BENCH_CONNECTIONS  concurrent connections (default 50)
  *   BENCH_CASES        only the cases whose names contain one of these comma-separated words
  *   BENCH_PROXY=0      skip the proxy phase
+ *   BENCH_STARTUP=0    skip the cold-start phase (bench/startup.ts; STARTUP_RUNS isolates each)
  *   BENCH_OUT          where to write the results (default bench/results)
  *   BENCH_BUILD        where to build the bench Worker (default bench/.build), so that a smoke
  *                      test does not rebuild under a running benchmark
@@ -20,6 +21,7 @@ import { BENCH_RATE_LIMITS, hotPaths } from "./hot-paths.ts";
 import { type LoadCase, type LoadResult, load } from "./load.ts";
 import { markdownTable, notes, ONE_FETCH, toRows } from "./report.ts";
 import { startStack } from "./stack.ts";
+import { measureStartup, type StartupResult, startupTable } from "./startup.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -27,6 +29,14 @@ const only = (process.env.BENCH_CASES ?? "").split(",").filter(Boolean);
 const withProxy = process.env.BENCH_PROXY !== "0";
 const out = resolve(process.env.BENCH_OUT ?? resolve(import.meta.dirname, "results"));
 const opts = { seconds, connections, warmupSeconds: 1 };
+
+// Cold start first, on an idle machine: the load phase would heat caches and skew it.
+let startup: StartupResult | undefined;
+if (process.env.BENCH_STARTUP !== "0") {
+  console.error("cold start (bench/startup.ts) ...");
+  startup = await measureStartup();
+  console.log(`\n${startupTable(startup)}\n`);
+}
 
 const loadBefore = loadavg();
 const stack = await startStack(
@@ -85,9 +95,10 @@ if (withProxy) {
 mkdirSync(out, { recursive: true });
 writeFileSync(
   resolve(out, "latest.json"),
-  `${JSON.stringify({ header, connections, seconds, loadBefore, loadAfter, results: rows, proxy }, null, 2)}\n`,
+  `${JSON.stringify({ header, connections, seconds, loadBefore, loadAfter, startup, results: rows, proxy }, null, 2)}\n`,
 );
 const proxySection = proxy
   ? `\n## The proxy alone (bench/proxy/run.ts)\n\n\`\`\`\n${proxy.output || `exited with ${proxy.status}`}\n\`\`\`\n`
   : "";
-writeFileSync(resolve(out, "latest.md"), `${header}\n\n${table}\n\n${notes(rows)}\n${proxySection}`);
+const startupSection = startup ? `${startupTable(startup)}\n\n` : "";
+writeFileSync(resolve(out, "latest.md"), `${startupSection}${header}\n\n${table}\n\n${notes(rows)}\n${proxySection}`);

@@ -10,6 +10,7 @@ import { notFound, onError } from "./middleware/problems.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { requireJson } from "./middleware/require-json.ts";
+import { serveOpenApi } from "./openapi.ts";
 import { adminRoutes } from "./routes/admin/index.ts";
 import { experimentRoutes } from "./routes/experiments.ts";
 import { flagRoutes } from "./routes/flags.ts";
@@ -43,14 +44,7 @@ export function createApp(options: AppOptions = {}) {
     scheme: "bearer",
     description: "The ADMIN_TOKEN secret",
   });
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "edgekit",
-      version: "0.1.0",
-      description: "Links, rate limits, sessions, feature flags, experiments and view counters on Redis.",
-    },
-  });
+  serveOpenApi(app);
   app.get("/docs", swaggerUI({ url: "/openapi.json", title: "edgekit API" }));
 
   app.use(requestContext(options.clock ?? systemClock));

@@ -25,6 +25,7 @@ describe("the benchmark harness", () => {
         BENCH_CONNECTIONS: "10",
         BENCH_CASES: "constant,redirect",
         BENCH_PROXY: "0",
+        BENCH_STARTUP: "0",
         BENCH_OUT: join(work, "results"),
         BENCH_BUILD: join(work, "build"),
       },
@@ -40,5 +41,17 @@ describe("the benchmark harness", () => {
     ]);
     expect(latest.results.every((r) => r.requests > 100)).toBe(true);
     expect(readFileSync(join(work, "results/latest.md"), "utf8")).toContain("| redirect |");
+  }, 60_000);
+
+  it("measures the cold start of edgekit beside an empty Worker", () => {
+    const run = spawnSync(process.execPath, ["--import", "tsx", "bench/startup.ts"], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, STARTUP_RUNS: "1", STARTUP_BUILD: join(work, "startup") },
+      timeout: 55_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/\| edgekit's overhead over the empty Worker \| -?[\d.]+ \| -?[\d.]+ \|/);
+    expect(run.stdout).toMatch(/\| first `\/openapi.json` on a fresh isolate \| [\d.]+ \|/);
   }, 60_000);
 });

@@ -1,0 +1,25 @@
+/**
+ * `tsx scripts/check-bundle.ts <bundle.js> [budget bytes]`: fails (exit 1) when the bundle,
+ * gzipped, is over the budget; .ci/run calls it on the `wrangler deploy --dry-run` output. The
+ * default budget is 160 KiB: a new isolate parses every byte before it answers (README
+ * "Performance", cold start). Exit 2 for a wrong call.
+ */
+import { readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+
+export const BUNDLE_BUDGET_BYTES = 160 * 1024;
+
+const [file, budgetArg] = process.argv.slice(2);
+if (!file) {
+  process.stderr.write("usage: tsx scripts/check-bundle.ts <bundle.js> [budget bytes]\n");
+  process.exit(2);
+}
+const budget = budgetArg === undefined ? BUNDLE_BUDGET_BYTES : Number(budgetArg);
+const raw = readFileSync(file);
+const gzipped = gzipSync(raw).length;
+const line = `bundle: ${raw.length} bytes, ${gzipped} bytes gzipped (budget ${budget})`;
+if (gzipped > budget) {
+  process.stderr.write(`${line}\nbundle over the gzip budget by ${gzipped - budget} bytes\n`);
+  process.exit(1);
+}
+process.stdout.write(`${line}\n`);
