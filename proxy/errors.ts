@@ -44,7 +44,7 @@ export function classify(error: unknown): ProxyError {
     if (!NO_PERMISSION.test(message)) return new ProxyError(400, message);
     return new ProxyError(
       403,
-      message.startsWith("NOPERM") ? message : `NOPERM this token may not run that: ${message}`,
+      message.startsWith("NOPERM") ? message : `NOPERM this token may not run a command the script calls: ${message}`,
     );
   }
   return unavailable(error);

@@ -20,8 +20,8 @@ const KILL: Record<string, ("SCRIPT" | "FUNCTION")[]> = {
   EVALSHA_RO: ["SCRIPT"],
   FCALL: ["FUNCTION"],
   FCALL_RO: ["FUNCTION"],
-  // A transaction may hold either.
-  EXEC: ["SCRIPT", "FUNCTION"],
+  // A transaction may hold either; ioredis keeps its MULTI first in the queue until EXEC answers.
+  MULTI: ["SCRIPT", "FUNCTION"],
 };
 
 /**
