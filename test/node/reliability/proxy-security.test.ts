@@ -474,7 +474,9 @@ describe("per-token limits on connections (L4)", () => {
       let again = 0;
       const deadline = Date.now() + 2000;
       while (again !== 200 && Date.now() < deadline) {
-        const res = await open(RO, "sec:ch1", (controllers[1] = new AbortController()).signal);
+        const controller = new AbortController();
+        controllers.push(controller);
+        const res = await open(RO, "sec:ch1", controller.signal);
         again = res.status;
         if (again !== 200) await res.body?.cancel();
         await sleep(50);
