@@ -9,7 +9,10 @@ import type { Command } from "./parse.ts";
  * @example scopeToDatabase(["FLUSHALL", "ASYNC"], 3) // ["FLUSHDB", "ASYNC"]
  */
 export function scopeToDatabase(command: Command, db: number): Command {
-  const name = (command[0] ?? "").toUpperCase();
+  const raw = command[0] ?? "";
+  // Only 4-, 6- and 8-letter names can match: skip the rest without upper-casing them.
+  if (raw.length !== 4 && raw.length !== 6 && raw.length !== 8) return command;
+  const name = raw.toUpperCase();
   if (name === "FLUSHALL") return ["FLUSHDB", ...command.slice(1)];
   if (name === "MOVE" || name === "SWAPDB") throw otherDatabase(name, db);
   if (name === "COPY") {

@@ -77,7 +77,7 @@ export class RedisTarget {
    * database) runs with the right to COPY, and no script ever does.
    */
   send(args: string[]): Promise<unknown> {
-    if (this.copySwitch && rawName(args[0] ?? "") === "COPY") return this.asCopier(() => this.sendOne(args));
+    if (this.copySwitch && isCopy(args)) return this.asCopier(() => this.sendOne(args));
     return this.sendOne(args);
   }
 
@@ -88,7 +88,7 @@ export class RedisTarget {
       const [name, ...rest] = args as [string, ...string[]];
       transaction.callBuffer(rawName(name), ...rest);
     }
-    const copies = this.copySwitch && commands.some((args) => rawName(args[0] ?? "") === "COPY");
+    const copies = this.copySwitch && commands.some(isCopy);
     return copies ? this.asCopier(() => transaction.exec()) : transaction.exec();
   }
 
@@ -240,6 +240,11 @@ export class RedisTarget {
  */
 export function rawName(name: string): string {
   return name.toUpperCase();
+}
+
+function isCopy(args: string[]): boolean {
+  const name = args[0] ?? "";
+  return name.length === 4 && name.toUpperCase() === "COPY";
 }
 
 function baseOptions(): RedisOptions {
