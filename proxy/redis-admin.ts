@@ -22,7 +22,7 @@ export class RedisAdmin {
   constructor(
     readonly serverUrl: string,
     private readonly users: UserSetup[],
-    private readonly log: (line: string) => void,
+    log: (line: string) => void,
   ) {
     this.connection = new Redis(serverUrl, {
       lazyConnect: true,
