@@ -7,8 +7,13 @@ const HELP = `Usage: npm run proxy -- [options]
 Serves the Upstash REST API (what @upstash/redis speaks) in front of a real redis-server.
 Prints one line, the proxy's URL, once it is ready.
 
+Each token connects to Redis as its own ACL user, which the proxy creates at start with that
+token's rights. The user in --redis (default: Redis's default user) must be allowed ACL SETUSER,
+SCRIPT KILL and FUNCTION KILL.
+
 Options (environment variable in brackets):
-  --redis URL            Redis to forward to (PROXY_REDIS_URL; default redis://127.0.0.1:6379)
+  --redis URL            Redis to forward to, as a user allowed to manage ACLs (PROXY_REDIS_URL;
+                         default redis://127.0.0.1:6379; redis://user:password@host:port/db)
   --token T              token clients send as 'Authorization: Bearer T' (PROXY_TOKEN; required).
                          Repeatable; T=redis://host:port/db sends that token to another Redis or database
   --read-only-token T    a token that may only read, decided by Redis's COMMAND INFO flags
@@ -20,6 +25,11 @@ Options (environment variable in brackets):
   --blocking-timeout MS  cap for BLPOP, XREAD BLOCK, ... (PROXY_BLOCKING_TIMEOUT_MS; default 30000)
   --strict               Upstash-strict mode: refuse what Upstash refuses in a script flagged
                          allow-key-locking (a key not in KEYS, a database-wide command) (PROXY_STRICT=1)
+  --script-timeout MS    a script running longer is stopped with SCRIPT KILL (PROXY_SCRIPT_TIMEOUT_MS; default 5000)
+  --max-subscriptions N  SSE streams open at once per token (PROXY_MAX_SUBSCRIPTIONS; default 100)
+  --max-blocking N       blocking commands waiting at once per token (PROXY_MAX_BLOCKING; default 20)
+  --unsafe-shared-redis  start on a Redis without ACLs: all tokens share the URL's user, and a
+                         token's database and read-only status do not hold inside scripts
   --quiet                do not log Redis connection changes to stderr
   --help                 show this text
 `;
@@ -37,6 +47,10 @@ function main(): Promise<void> | undefined {
       "max-body": { type: "string" },
       "blocking-timeout": { type: "string" },
       strict: { type: "boolean" },
+      "script-timeout": { type: "string" },
+      "max-subscriptions": { type: "string" },
+      "max-blocking": { type: "string" },
+      "unsafe-shared-redis": { type: "boolean" },
       quiet: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -72,6 +86,13 @@ function main(): Promise<void> | undefined {
       values["blocking-timeout"] ?? env.PROXY_BLOCKING_TIMEOUT_MS ?? "30000",
     ),
     strict: values.strict === true || env.PROXY_STRICT === "1",
+    scriptTimeoutMs: toNumber("script-timeout", values["script-timeout"] ?? env.PROXY_SCRIPT_TIMEOUT_MS ?? "5000"),
+    maxSubscriptions: toNumber(
+      "max-subscriptions",
+      values["max-subscriptions"] ?? env.PROXY_MAX_SUBSCRIPTIONS ?? "100",
+    ),
+    maxBlocking: toNumber("max-blocking", values["max-blocking"] ?? env.PROXY_MAX_BLOCKING ?? "20"),
+    unsafeSharedRedis: values["unsafe-shared-redis"] === true,
     log: quiet ? undefined : (line) => process.stderr.write(`proxy: ${line}\n`),
   }).then((proxy) => {
     process.stdout.write(`${proxy.url}\n`);

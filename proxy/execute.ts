@@ -1,10 +1,11 @@
 import { capBlocking, checkAllowed } from "./commands.ts";
+import { scopeToDatabase } from "./database-scope.ts";
 import { classify, ProxyError } from "./errors.ts";
 import { ScriptRegistry } from "./lua-flags.ts";
 import type { ResolvedOptions } from "./options.ts";
 import type { Command } from "./parse.ts";
 import { ReadOnlyGuard } from "./read-only.ts";
-import { type RedisTarget, rawName } from "./redis-target.ts";
+import type { RedisTarget } from "./redis-target.ts";
 import type { Stats } from "./stats.ts";
 
 /** One pipeline or transaction item: Redis's raw reply, or its error message. */
@@ -69,15 +70,10 @@ export class Executor {
   async multi(commands: Command[], readOnly: boolean): Promise<Item[]> {
     const prepared: Prepared[] = [];
     for (const command of commands) prepared.push(await this.prepare(command, readOnly, true));
-    const transaction = this.target.shared.multi();
-    for (const item of prepared) {
-      const [name, ...rest] = item.args as [string, ...string[]];
-      transaction.callBuffer(rawName(name), ...rest);
-    }
     this.stats.commands += prepared.length;
     let replies: [Error | null, unknown][] | null;
     try {
-      replies = await transaction.exec();
+      replies = await this.target.transaction(prepared.map((item) => item.args));
     } catch (error) {
       throw classify(error);
     }
@@ -114,6 +110,7 @@ export class Executor {
     checkAllowed(command, this.options.allowCommands);
     let args = command;
     if (readOnly) args = await this.guardCommand(args);
+    args = scopeToDatabase(args, this.target.db);
     const name = (args[0] ?? "").toUpperCase();
     switch (name) {
       case "EVAL":

@@ -5,6 +5,10 @@ export interface ProxyToken {
   redisUrl: string;
   /** Refuse commands Redis itself flags as writes (COMMAND INFO), like an Upstash read-only token. */
   readOnly?: boolean;
+  /** This token's own limits; each defaults to the proxy-wide option of the same name. */
+  scriptTimeoutMs?: number;
+  maxSubscriptions?: number;
+  maxBlocking?: number;
 }
 
 export interface ProxyOptions {
@@ -29,6 +33,18 @@ export interface ProxyOptions {
    * not in KEYS, a database-wide command); see strict.ts. Default false.
    */
   strict?: boolean;
+  /** Longest a script (EVAL, FCALL, ...) of one token may run before the proxy kills it; default 5 s. */
+  scriptTimeoutMs?: number;
+  /** Most SSE subscriptions one token may hold open at once; default 100. More get a 429. */
+  maxSubscriptions?: number;
+  /** Most blocking commands (BLPOP, XREAD BLOCK, ...) one token may have waiting at once; default 20. */
+  maxBlocking?: number;
+  /**
+   * Skip the per-token Redis ACL users: every token then connects as the URL's user, and a
+   * token's database and read-only status hold only for commands the proxy sees, not inside
+   * scripts. Only for a Redis without ACLs that nothing else shares. Default false.
+   */
+  unsafeSharedRedis?: boolean;
   /** Called with one line per notable event (Redis lost or back). Default: nothing is logged. */
   log?: (line: string) => void;
 }
@@ -40,8 +56,12 @@ export interface RunningProxy {
   close(): Promise<void>;
 }
 
+/** A token with every limit filled in. */
+export type ResolvedToken = ProxyToken &
+  Required<Pick<ProxyToken, "scriptTimeoutMs" | "maxSubscriptions" | "maxBlocking">>;
+
 export interface ResolvedOptions {
-  tokens: ProxyToken[];
+  tokens: ResolvedToken[];
   port: number;
   host: string;
   maxBodyBytes: number;
@@ -50,6 +70,7 @@ export interface ResolvedOptions {
   commandTimeoutMs: number;
   connectWaitMs: number;
   strict: boolean;
+  unsafeSharedRedis: boolean;
   log: (line: string) => void;
 }
 
@@ -59,8 +80,13 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
     if (!t.token) throw new Error("a proxy token must not be empty");
     if (!/^rediss?:\/\//.test(t.redisUrl)) throw new Error(`not a redis:// URL: ${t.redisUrl}`);
   }
+  const limits = {
+    scriptTimeoutMs: options.scriptTimeoutMs ?? 5_000,
+    maxSubscriptions: options.maxSubscriptions ?? 100,
+    maxBlocking: options.maxBlocking ?? 20,
+  };
   return {
-    tokens: options.tokens,
+    tokens: options.tokens.map((token) => ({ ...limits, ...definedOnly(token) })),
     port: options.port ?? 0,
     host: options.host ?? "127.0.0.1",
     maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
@@ -69,6 +95,11 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
     commandTimeoutMs: options.commandTimeoutMs ?? 15_000,
     connectWaitMs: options.connectWaitMs ?? 3_000,
     strict: options.strict ?? false,
+    unsafeSharedRedis: options.unsafeSharedRedis === true,
     log: options.log ?? (() => {}),
   };
+}
+
+function definedOnly<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -1,9 +1,13 @@
 import type { Redis } from "ioredis";
+import { READ_ONLY_DENIED } from "./acl.ts";
 import { ProxyError } from "./errors.ts";
 import type { Command } from "./parse.ts";
 
 /** Flags that mark a command as changing data or the server, per Redis's own COMMAND INFO. */
 const WRITE_FLAGS = new Set(["write", "admin", "may-replicate"]);
+
+/** Commands Redis does not flag as writes that a read-only token still may not run (see acl.ts). */
+const DENIED = new Set(READ_ONLY_DENIED);
 
 /** Script commands a read-only token may still run, as their read-only twins Redis enforces. */
 const READ_ONLY_TWIN: Record<string, string> = { EVAL: "EVAL_RO", EVALSHA: "EVALSHA_RO", FCALL: "FCALL_RO" };
@@ -23,6 +27,8 @@ export class ReadOnlyGuard {
     const name = (command[0] ?? "").toLowerCase();
     const twin = READ_ONLY_TWIN[name.toUpperCase()];
     const effective = twin ? [twin, ...command.slice(1)] : command;
+    const denied = deniedName((effective[0] ?? "").toLowerCase(), command[1]?.toLowerCase());
+    if (denied) throw new ProxyError(403, `NOPERM this token is read-only and may not run '${denied}'`);
     if (await this.isWrite(effective)) {
       throw new ProxyError(403, `NOPERM this token is read-only and '${name}' writes`);
     }
@@ -51,6 +57,11 @@ export class ReadOnlyGuard {
       }
     }
   }
+}
+
+function deniedName(name: string, sub: string | undefined): string | null {
+  if (DENIED.has(name)) return name;
+  return sub !== undefined && DENIED.has(`${name}|${sub}`) ? `${name} ${sub}` : null;
 }
 
 function hasWriteFlag(flags: unknown): boolean {

@@ -1,23 +1,50 @@
 import { Command, Redis, type RedisOptions } from "ioredis";
-import { unavailable } from "./errors.ts";
+import { databaseOf } from "./acl.ts";
+import { ProxyError, unavailable } from "./errors.ts";
+
+/** A Redis user the connection can switch to and back (see {@link RedisTarget.send}). */
+export interface Credentials {
+  name: string;
+  password: string;
+}
+
+/** Per-token caps on connections of its own; past them the request gets a 429. */
+export interface TargetLimits {
+  maxSubscriptions: number;
+  maxBlocking: number;
+}
+
+/** When set, COPY runs as the copier user (allowed COPY, no scripts), switched to for it alone. */
+export interface CopySwitch {
+  user: Credentials;
+  copier: Credentials;
+}
 
 /**
- * Everything the proxy holds for one Redis URL: a shared multiplexed connection for ordinary
- * commands, and a small pool of dedicated connections for blocking commands (a BLPOP would
- * otherwise stall every request queued behind it on the shared socket).
+ * Everything the proxy holds for one token: a shared multiplexed connection for ordinary
+ * commands, a small pool of dedicated connections for blocking commands (a BLPOP would
+ * otherwise stall every request queued behind it on the shared socket), and its subscriptions.
  */
 export class RedisTarget {
   readonly shared: Redis;
   private readonly idleBlocking: Redis[] = [];
   private readonly dedicated = new Set<Redis>();
+  private readonly subscriptions = new Set<Redis>();
+  private blockingInUse = 0;
+  private subscriptionsOpening = 0;
   private closed = false;
+  /** The database the token's URL selects, and the only one it may reach. */
+  readonly db: number;
 
   constructor(
     readonly url: string,
     private readonly commandTimeoutMs: number,
     private readonly blockingTimeoutMs: number,
     log: (line: string) => void,
+    private readonly limits: TargetLimits = { maxSubscriptions: Infinity, maxBlocking: Infinity },
+    private readonly copySwitch?: CopySwitch,
   ) {
+    this.db = databaseOf(url);
     this.shared = new Redis(url, {
       ...baseOptions(),
       // Fail at once while Redis is down (503) instead of queueing requests until it is back.
@@ -44,8 +71,44 @@ export class RedisTarget {
    * first and uncorked in setImmediate, after every HTTP request read in that turn has sent its
    * command. (ioredis's own auto-pipelining drops the command name of
    * callBuffer, so it is not used.)
+   *
+   * COPY is sent between two AUTHs, to the copier user and back, in the same write: Redis runs
+   * one connection's commands in order, so only that COPY (already checked not to name another
+   * database) runs with the right to COPY, and no script ever does.
    */
   send(args: string[]): Promise<unknown> {
+    if (this.copySwitch && isCopy(args)) return this.asCopier(() => this.sendOne(args));
+    return this.sendOne(args);
+  }
+
+  /** MULTI ... EXEC written in one piece on the shared connection; replies as ioredis's exec() gives them. */
+  transaction(commands: string[][]): Promise<[Error | null, unknown][] | null> {
+    const transaction = this.shared.multi();
+    for (const args of commands) {
+      const [name, ...rest] = args as [string, ...string[]];
+      transaction.callBuffer(rawName(name), ...rest);
+    }
+    const copies = this.copySwitch && commands.some(isCopy);
+    return copies ? this.asCopier(() => transaction.exec()) : transaction.exec();
+  }
+
+  private asCopier<T>(run: () => Promise<T>): Promise<T> {
+    const { user, copier } = this.copySwitch as CopySwitch;
+    this.sendOne(["AUTH", copier.name, copier.password]).catch(() => {});
+    const result = run();
+    // Should switching back fail, drop the connection: it comes back as the token's own user.
+    this.sendOne(["AUTH", user.name, user.password]).catch(() => this.shared.disconnect(true));
+    return result;
+  }
+
+  /** The oldest command still waiting for its reply on the shared connection: the one Redis is on. */
+  pendingHead(): Command | undefined {
+    const queue = (this.shared as unknown as { commandQueue?: { peekFront(): { command: Command } | undefined } })
+      .commandQueue;
+    return queue?.peekFront()?.command;
+  }
+
+  private sendOne(args: string[]): Promise<unknown> {
     const stream = (this.shared as unknown as { stream?: { cork(): void; uncork(): void } }).stream;
     if (!this.corked && stream && this.shared.status === "ready") {
       this.corked = true;
@@ -82,17 +145,46 @@ export class RedisTarget {
   /** Runs a blocking command on a connection of its own, returned to the pool afterwards. */
   async runBlocking(args: string[]): Promise<unknown> {
     if (!this.ready) throw unavailable(new Error("shared connection not ready"));
-    const connection = this.idleBlocking.pop() ?? (await this.openDedicated(this.blockingTimeoutMs + 5_000));
+    if (this.blockingInUse >= this.limits.maxBlocking) {
+      throw new ProxyError(
+        429,
+        `ERR this token already has ${this.limits.maxBlocking} blocking commands waiting, its limit; retry when one returns`,
+      );
+    }
+    this.blockingInUse++;
     try {
-      const [name, ...rest] = args as [string, ...string[]];
-      const reply = await connection.callBuffer(rawName(name), ...rest);
-      this.release(connection);
-      return reply;
-    } catch (error) {
-      // A reply error leaves the connection usable; anything else may leave it mid-command.
-      if ((error as Error).name === "ReplyError") this.release(connection);
-      else this.discard(connection);
-      throw error;
+      const connection = this.idleBlocking.pop() ?? (await this.openDedicated(this.blockingTimeoutMs + 5_000));
+      try {
+        const [name, ...rest] = args as [string, ...string[]];
+        const reply = await connection.callBuffer(rawName(name), ...rest);
+        this.release(connection);
+        return reply;
+      } catch (error) {
+        // A reply error leaves the connection usable; anything else may leave it mid-command.
+        if ((error as Error).name === "ReplyError") this.release(connection);
+        else this.discard(connection);
+        throw error;
+      }
+    } finally {
+      this.blockingInUse--;
+    }
+  }
+
+  /** A connection for one SSE stream, within the token's limit; give it back with {@link discard}. */
+  async openSubscription(): Promise<Redis> {
+    if (this.subscriptions.size + this.subscriptionsOpening >= this.limits.maxSubscriptions) {
+      throw new ProxyError(
+        429,
+        `ERR this token already has ${this.limits.maxSubscriptions} subscriptions open, its limit; close one first`,
+      );
+    }
+    this.subscriptionsOpening++;
+    try {
+      const connection = await this.openDedicated();
+      this.subscriptions.add(connection);
+      return connection;
+    } finally {
+      this.subscriptionsOpening--;
     }
   }
 
@@ -129,6 +221,7 @@ export class RedisTarget {
 
   discard(connection: Redis): void {
     this.dedicated.delete(connection);
+    this.subscriptions.delete(connection);
     connection.disconnect();
   }
 
@@ -149,6 +242,11 @@ export function rawName(name: string): string {
   return name.toUpperCase();
 }
 
+function isCopy(args: string[]): boolean {
+  const name = args[0] ?? "";
+  return name.length === 4 && name.toUpperCase() === "COPY";
+}
+
 function baseOptions(): RedisOptions {
   return {
     // Reconnect fast and quietly; fail in-flight commands on a broken socket rather than replay them.
@@ -156,7 +254,8 @@ function baseOptions(): RedisOptions {
     autoResendUnfulfilledCommands: false,
     connectTimeout: 2_000,
     // @upstash/redis expects RESP2 shapes; ioredis speaks RESP2 unless told otherwise.
-    enableReadyCheck: true,
+    // No ready check: it runs INFO, which token users may not (a LOADING reply becomes a 503).
+    enableReadyCheck: false,
   };
 }
 

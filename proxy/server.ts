@@ -1,14 +1,24 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { databaseOf, newTokenUser, serverOf, urlAs } from "./acl.ts";
 import { createTokenMatcher, presentedToken } from "./auth.ts";
 import { readBody } from "./body.ts";
 import { encodeReply } from "./encode.ts";
 import { ProxyError } from "./errors.ts";
 import { Executor, type Item } from "./execute.ts";
-import { type ProxyOptions, type ResolvedOptions, type RunningProxy, resolveOptions } from "./options.ts";
+import {
+  type ProxyOptions,
+  type ProxyToken,
+  type ResolvedOptions,
+  type ResolvedToken,
+  type RunningProxy,
+  resolveOptions,
+} from "./options.ts";
 import { parseJson, pathCommand, toCommand, toCommands } from "./parse.ts";
-import { RedisTarget } from "./redis-target.ts";
+import { RedisAdmin, type UserSetup } from "./redis-admin.ts";
+import { type CopySwitch, RedisTarget } from "./redis-target.ts";
 import { errorBody, sendJson } from "./respond.ts";
+import { ScriptWatchdog } from "./script-watchdog.ts";
 import { createStats, type Stats } from "./stats.ts";
 import { serveSubscription } from "./subscribe.ts";
 
@@ -17,6 +27,13 @@ export type { ProxyOptions, ProxyToken, RunningProxy } from "./options.ts";
 interface Backend {
   target: RedisTarget;
   executor: Executor;
+}
+
+/** The proxy's hold on one Redis server: its admin connection and script watchdog. */
+interface Server {
+  admin: RedisAdmin;
+  tokens: { token: ResolvedToken; url: string; copySwitch?: CopySwitch }[];
+  watchdog?: ScriptWatchdog;
 }
 
 /** A first path segment that can name a Redis command; anything else is an unknown route (404). */
@@ -33,11 +50,25 @@ const COMMAND_SEGMENT = /^[A-Za-z][A-Za-z0-9_.|-]*$/;
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const opts = resolveOptions(options);
   const stats = createStats();
-  const backends = new Map<string, Backend>();
-  for (const { redisUrl } of opts.tokens) {
-    if (backends.has(redisUrl)) continue;
-    const target = new RedisTarget(redisUrl, opts.commandTimeoutMs, opts.blockingTimeoutMs, opts.log);
-    backends.set(redisUrl, { target, executor: new Executor(target, opts, stats) });
+  const servers = planServers(opts);
+  try {
+    await Promise.all(servers.map(({ admin }) => admin.start(opts.connectWaitMs)));
+  } catch (error) {
+    await Promise.all(servers.map(({ admin }) => admin.close()));
+    throw error;
+  }
+  const backends = new Map<ProxyToken, Backend>();
+  for (const server of servers) {
+    for (const { token, url, copySwitch } of server.tokens) {
+      const limits = { maxSubscriptions: token.maxSubscriptions, maxBlocking: token.maxBlocking };
+      const target = new RedisTarget(url, opts.commandTimeoutMs, opts.blockingTimeoutMs, opts.log, limits, copySwitch);
+      backends.set(token, { target, executor: new Executor(target, opts, stats) });
+    }
+    const watched = server.tokens.map(({ token }) => ({
+      target: (backends.get(token) as Backend).target,
+      scriptTimeoutMs: token.scriptTimeoutMs,
+    }));
+    server.watchdog = new ScriptWatchdog(server.admin, watched, opts.log);
   }
   const match = createTokenMatcher(opts.tokens);
   const handler = createHandler(opts, stats, backends, match);
@@ -78,16 +109,42 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      for (const { watchdog } of servers) watchdog?.close();
       await Promise.all([...backends.values()].map(({ target }) => target.close()));
+      await Promise.all(servers.map(({ admin }) => admin.close()));
       await closed;
     },
   };
 }
 
+/**
+ * Groups the tokens by Redis server. Unless `unsafeSharedRedis`, each token gets its own ACL
+ * user there (named from a hash of the token, a new random password each start), created by the
+ * admin connection as the URL's user; the token's connections log in as it.
+ */
+function planServers(opts: ResolvedOptions): Server[] {
+  const byServer = new Map<string, { users: UserSetup[]; tokens: Server["tokens"] }>();
+  for (const token of opts.tokens) {
+    const key = serverOf(token.redisUrl);
+    const server = byServer.get(key) ?? { users: [], tokens: [] };
+    byServer.set(key, server);
+    if (opts.unsafeSharedRedis) {
+      server.tokens.push({ token, url: token.redisUrl });
+      continue;
+    }
+    const user = newTokenUser(token.token);
+    const readOnly = token.readOnly === true;
+    server.users.push({ user, rules: { readOnly, db: databaseOf(token.redisUrl), allow: opts.allowCommands } });
+    const copySwitch = readOnly ? undefined : { user, copier: user.copier };
+    server.tokens.push({ token, url: urlAs(token.redisUrl, user), copySwitch });
+  }
+  return [...byServer].map(([url, { users, tokens }]) => ({ admin: new RedisAdmin(url, users, opts.log), tokens }));
+}
+
 function createHandler(
   opts: ResolvedOptions,
   stats: Stats,
-  backends: Map<string, Backend>,
+  backends: Map<ProxyToken, Backend>,
   match: ReturnType<typeof createTokenMatcher>,
 ) {
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -99,10 +156,8 @@ function createHandler(
     const fail = (error: ProxyError) => {
       stats.errors++;
       const extra: Record<string, string> = {};
-      if (error.status === 503) {
-        stats.unavailable++;
-        extra["retry-after"] = "1";
-      }
+      if (error.status === 503) stats.unavailable++;
+      if (error.status === 503 || error.status === 429) extra["retry-after"] = "1";
       if (error.status === 405)
         extra.allow = path === "/" || path === "/pipeline" || path === "/multi-exec" ? "POST" : "GET, POST";
       if (error.status === 413) extra.connection = "close";
@@ -119,7 +174,7 @@ function createHandler(
           "Unauthorized: send the proxy token as 'Authorization: Bearer <token>' or '?_token=<token>'",
         );
       }
-      const backend = backends.get(token.redisUrl) as Backend;
+      const backend = backends.get(token) as Backend;
       const readOnly = token.readOnly === true;
       if (path === "/__stats") {
         if (method !== "GET") throw new ProxyError(405, "ERR /__stats answers GET only");

@@ -17,18 +17,19 @@ export async function serveSubscription(
   channels: string[],
   stats: Stats,
 ): Promise<void> {
-  let connection: Awaited<ReturnType<RedisTarget["openDedicated"]>>;
+  let connection: Awaited<ReturnType<RedisTarget["openSubscription"]>>;
   try {
     // The command timeout covers SUBSCRIBE itself; quiet time between messages is not a command.
-    connection = await target.openDedicated();
+    connection = await target.openSubscription();
   } catch (error) {
     throw classify(error);
   }
   let open = true;
   const send = (line: string) => {
     if (!open) return;
-    // A payload with newlines becomes several data: lines, as the SSE format requires.
-    res.write(`data: ${line.replace(/\r?\n/g, "\ndata: ")}\n\n`);
+    // A payload with line ends becomes several data: lines. SSE ends a line at CRLF, a lone CR or
+    // a lone LF, so all three are split: no channel name or message can start a field or event.
+    res.write(`data: ${line.replace(/\r\n|\r|\n/g, "\ndata: ")}\n\n`);
   };
   const stop = () => {
     if (!open) return;

@@ -30,6 +30,8 @@ export interface RedisServerOptions {
   port?: number;
   /** Directory for RDB/AOF files. When omitted nothing is persisted (throwaway server). */
   dataDir?: string;
+  /** More redis-server arguments, e.g. ["--busy-reply-threshold", "100"]. */
+  args?: string[];
 }
 
 export interface RunningRedisServer {
@@ -59,6 +61,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   } else {
     args.push("--appendonly", "no");
   }
+  args.push(...(options.args ?? []));
   const child = spawn("redis-server", args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk) => {
