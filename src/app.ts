@@ -6,6 +6,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./env.ts";
 import { type Clock, systemClock } from "./lib/clock.ts";
 import { AppError } from "./lib/errors.ts";
+import { idempotency } from "./middleware/idempotency.ts";
 import { notFound, onError } from "./middleware/problems.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestContext } from "./middleware/request-context.ts";
@@ -14,6 +15,7 @@ import { adminRoutes } from "./routes/admin/index.ts";
 import { experimentRoutes } from "./routes/experiments.ts";
 import { flagRoutes } from "./routes/flags.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { documentIdempotency } from "./routes/idempotency-doc.ts";
 import { linksRoutes } from "./routes/links/index.ts";
 import { ofrepRoutes } from "./routes/ofrep.ts";
 import { rateLimitRoutes } from "./routes/ratelimit.ts";
@@ -43,14 +45,21 @@ export function createApp(options: AppOptions = {}) {
     scheme: "bearer",
     description: "The ADMIN_TOKEN secret",
   });
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "edgekit",
-      version: "0.1.0",
-      description: "Links, rate limits, sessions, feature flags, experiments and view counters on Redis.",
-    },
-  });
+  // Generated per request, as doc31 does, then given the Idempotency-Key header every unsafe /api route takes.
+  app.get("/openapi.json", (c) =>
+    c.json(
+      documentIdempotency(
+        app.getOpenAPI31Document({
+          openapi: "3.1.0",
+          info: {
+            title: "edgekit",
+            version: "0.1.0",
+            description: "Links, rate limits, sessions, feature flags, experiments and view counters on Redis.",
+          },
+        }),
+      ),
+    ),
+  );
   app.get("/docs", swaggerUI({ url: "/openapi.json", title: "edgekit API" }));
 
   app.use(requestContext(options.clock ?? systemClock));
@@ -66,6 +75,8 @@ export function createApp(options: AppOptions = {}) {
     }),
   );
   app.use("/api/*", requireJson());
+  // After the body limit and the JSON check (their refusals are not stored), before the routes.
+  app.use("/api/*", idempotency());
 
   // Chained so that AppType carries every route for Hono's `hc` client.
   // The links router goes last: its `/{slug}` redirect must not shadow any other route.
