@@ -12,11 +12,13 @@ import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { requireJson } from "./middleware/require-json.ts";
 import { adminRoutes } from "./routes/admin/index.ts";
+import { dedupRoutes } from "./routes/dedup.ts";
 import { experimentRoutes } from "./routes/experiments.ts";
 import { flagRoutes } from "./routes/flags.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { documentIdempotency } from "./routes/idempotency-doc.ts";
 import { linksRoutes } from "./routes/links/index.ts";
+import { lockRoutes } from "./routes/locks.ts";
 import { ofrepRoutes } from "./routes/ofrep.ts";
 import { rateLimitRoutes } from "./routes/ratelimit.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
@@ -88,6 +90,8 @@ export function createApp(options: AppOptions = {}) {
     .route("/", ofrepRoutes)
     .route("/", experimentRoutes)
     .route("/", viewsRoutes)
+    .route("/", dedupRoutes)
+    .route("/", lockRoutes)
     .route("/", adminRoutes)
     .route("/", linksRoutes);
 }

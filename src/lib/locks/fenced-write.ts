@@ -48,10 +48,10 @@ export async function readFenced(
   config: Pick<Config, "KEY_PREFIX">,
   resource: string,
 ): Promise<{ value: string; fence: number } | null> {
-  const [fence, value] = await redis
-    .hmget<Record<string, string>>(fencedKey(config, resource), "fence", "value")
-    .then((fields) => [fields?.fence, fields?.value]);
-  return fence === undefined || fence === null || value === undefined || value === null
-    ? null
-    : { value: String(value), fence: Number(fence) };
+  // Without automatic deserialization the client returns HMGET's array as Redis sent it.
+  const [fence, value] = (await redis.hmget(fencedKey(config, resource), "fence", "value")) as unknown as [
+    string | null,
+    string | null,
+  ];
+  return fence === null || value === null ? null : { value, fence: Number(fence) };
 }
