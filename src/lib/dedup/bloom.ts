@@ -16,7 +16,7 @@ export function bloomShape(capacity: number, errorRate: number): { bits: number;
 async function positions(id: string, bits: number, hashes: number): Promise<number[]> {
   const digest = new DataView(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(id)));
   const h1 = digest.getUint32(0);
-  const h2 = digest.getUint32(4) | 1;
+  const h2 = (digest.getUint32(4) | 1) >>> 0; // odd, unsigned
   return Array.from({ length: hashes }, (_, i) => (h1 + i * h2) % bits);
 }
 
