@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { parseIdempotencyKey } from "../../../src/lib/idempotency/parse-key.ts";
-import { cleanup } from "../support.ts";
+import { cleanup, problemBody } from "../support.ts";
 import { idemApp } from "./helpers.ts";
 
 const t = idemApp("format", { bindings: { IDEMPOTENCY_ROUTES: '{"POST /api/_test/idem/things":{"required":true}}' } });
@@ -22,13 +22,15 @@ describe("the Idempotency-Key header", () => {
   ])("with %s is a 400 problem", async (_name, header, detail) => {
     const res = await t.post("/api/_test/idem/status/200", header);
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({
-      type: "https://edgekit.dev/problems/idempotency-key-invalid",
-      title: "Invalid idempotency key",
-      status: 400,
-      detail: `${detail} ${HINT}`,
-      instance: "/api/_test/idem/status/200",
-    });
+    expect(await res.json()).toEqual(
+      problemBody(
+        400,
+        "idempotency-key-invalid",
+        "Invalid idempotency key",
+        `${detail} ${HINT}`,
+        "/api/_test/idem/status/200",
+      ),
+    );
   });
 
   it.each([
@@ -44,13 +46,15 @@ describe("the Idempotency-Key header", () => {
   it("is required on a route IDEMPOTENCY_ROUTES marks required, and optional elsewhere", async () => {
     const missing = await t.post("/api/_test/idem/things", undefined);
     expect(missing.status).toBe(400);
-    expect(await missing.json()).toEqual({
-      type: "https://edgekit.dev/problems/idempotency-key-required",
-      title: "Idempotency key required",
-      status: 400,
-      detail: "POST /api/_test/idem/things needs an Idempotency-Key header.",
-      instance: "/api/_test/idem/things",
-    });
+    expect(await missing.json()).toEqual(
+      problemBody(
+        400,
+        "idempotency-key-required",
+        "Idempotency key required",
+        "POST /api/_test/idem/things needs an Idempotency-Key header.",
+        "/api/_test/idem/things",
+      ),
+    );
     expect((await t.post("/api/_test/idem/things", "given")).status).toBe(201);
     expect((await t.post("/api/_test/idem/status/200", undefined)).status).toBe(200);
   });

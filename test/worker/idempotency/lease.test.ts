@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { manualClock } from "../../../src/lib/clock.ts";
-import { cleanup } from "../support.ts";
+import { cleanup, problemBody } from "../support.ts";
 import { idemApp, until } from "./helpers.ts";
 
 const clock = manualClock(Date.UTC(2026, 11, 1, 9));
@@ -19,13 +19,15 @@ describe("while the first request runs", () => {
     const busy = await gate("in-flight", { n: 1 });
     expect(busy.status).toBe(409);
     expect(busy.headers.get("retry-after")).toBe("20");
-    expect(await busy.json()).toEqual({
-      type: "https://edgekit.dev/problems/request-in-flight",
-      title: "Request in progress",
-      status: 409,
-      detail: "A request with this Idempotency-Key is still in progress. Retry in 20 s to get its answer.",
-      instance: "/api/_test/idem/gate",
-    });
+    expect(await busy.json()).toEqual(
+      problemBody(
+        409,
+        "request-in-flight",
+        "Request in progress",
+        "A request with this Idempotency-Key is still in progress. Retry in 20 s to get its answer.",
+        "/api/_test/idem/gate",
+      ),
+    );
     const other = await gate("in-flight", { n: 2 });
     expect(other.status).toBe(422);
     expect(((await other.json()) as { detail: string }).detail).toBe(
@@ -80,14 +82,15 @@ describe("retention", () => {
     clock.advance(1);
     const expired = await t.post("/api/_test/idem/things", "retained", {}, IP);
     expect(expired.status).toBe(410);
-    expect(await expired.json()).toEqual({
-      type: "https://edgekit.dev/problems/key-expired",
-      title: "Idempotency key expired",
-      status: 410,
-      detail:
+    expect(await expired.json()).toEqual(
+      problemBody(
+        410,
+        "key-expired",
+        "Idempotency key expired",
         "This Idempotency-Key's answer was kept 24 h and is gone; the request is not run again. Use a new key to run it.",
-      instance: "/api/_test/idem/things",
-    });
+        "/api/_test/idem/things",
+      ),
+    );
     const reused = await t.post("/api/_test/idem/things", "retained", { other: true }, IP);
     expect(reused.status).toBe(422);
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { problemBody } from "../support.ts";
 import { idemApp } from "./helpers.ts";
 
 const UNREACHABLE = { UPSTASH_REDIS_REST_URL: "http://127.0.0.1:9", REDIS_TIMEOUT_MS: "500" };
@@ -11,13 +12,15 @@ describe("with Redis unreachable", () => {
     expect(Date.now() - started).toBeLessThan(2000);
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBe("2");
-    expect(await res.json()).toEqual({
-      type: "https://edgekit.dev/problems/redis-unavailable",
-      title: "Storage unavailable",
-      status: 503,
-      detail: "Storage is temporarily unavailable. Try again shortly.",
-      instance: "/api/_test/idem/things",
-    });
+    expect(await res.json()).toEqual(
+      problemBody(
+        503,
+        "redis-unavailable",
+        "Storage unavailable",
+        "Storage is temporarily unavailable. Try again shortly.",
+        "/api/_test/idem/things",
+      ),
+    );
     expect(t.runs()).toBe(0);
   });
 

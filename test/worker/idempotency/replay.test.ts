@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup } from "../support.ts";
+import { cleanup, problemBody } from "../support.ts";
 import { HANDLER_HEADERS, idemApp } from "./helpers.ts";
 
 const t = idemApp("replay");
@@ -72,13 +72,15 @@ describe("a reused key with another request", () => {
     await t.post("/api/_test/idem/things", key, { n: 1 }, IP);
     const res = await t.post(path, key, body, { ...IP, ...headers });
     expect(res.status).toBe(422);
-    expect(await res.json()).toEqual({
-      type: "https://edgekit.dev/problems/idempotency-key-reused",
-      title: "Idempotency key reused",
-      status: 422,
-      detail: "This Idempotency-Key was used for another request: use a new key for a new request.",
-      instance: path.split("?")[0],
-    });
+    expect(await res.json()).toEqual(
+      problemBody(
+        422,
+        "idempotency-key-reused",
+        "Idempotency key reused",
+        "This Idempotency-Key was used for another request: use a new key for a new request.",
+        path.split("?")[0] ?? path,
+      ),
+    );
   });
 
   it("treats a reordered query as the same request", async () => {

@@ -8,7 +8,7 @@ import { acquireLock } from "../../../src/lib/locks/lock.ts";
 import { releaseLease } from "../../../src/lib/locks/release-lease.ts";
 import { createRedis } from "../../../src/lib/redis.ts";
 import { NO_LIMITS } from "../reliability/helpers.ts";
-import { adminHeaders, cleanup, jsonHeaders, redisCommand, testApp } from "../support.ts";
+import { adminHeaders, cleanup, jsonHeaders, problemBody, redisCommand, testApp } from "../support.ts";
 
 const clock = manualClock(Date.UTC(2026, 11, 1, 10));
 const t = testApp("locks", { clock, bindings: { RATE_LIMITS: NO_LIMITS, REDIS_TIMEOUT_MS: "10000" } });
@@ -18,14 +18,8 @@ afterAll(() => cleanup(t.bindings.KEY_PREFIX ?? ""));
 const send = (method: string, name: string, body: unknown) =>
   t.request(`/api/locks/${name}`, { method, headers: adminHeaders(jsonHeaders()), body: JSON.stringify(body) });
 type Lease = { token: string; fence: number; expiresAt: number };
-const problem = (status: number, code: string, title: string, detail: string, name: string, extra = {}) => ({
-  type: `https://edgekit.dev/problems/${code}`,
-  title,
-  status,
-  detail,
-  instance: `/api/locks/${name}`,
-  ...extra,
-});
+const problem = (status: number, code: string, title: string, detail: string, name: string, extra = {}) =>
+  problemBody(status, code, title, detail, `/api/locks/${name}`, extra);
 
 describe("a lock", () => {
   it("is held by one owner: 201 with a fence, 423 with Retry-After for the next, until released", async () => {
