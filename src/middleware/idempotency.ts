@@ -59,9 +59,11 @@ export function idempotency() {
   return createMiddleware<AppEnv>(async function idempotency(c, next) {
     if (!UNSAFE.has(c.req.method)) return next();
     const config = c.get("config");
+    const header = c.req.header("idempotency-key");
+    // Without a key and with no route requiring one (the common case), nothing more to look up.
+    if (header === undefined && Object.keys(config.IDEMPOTENCY_ROUTES).length === 0) return next();
     const pattern = matchedPattern(c);
     const settings = config.IDEMPOTENCY_ROUTES[`${c.req.method} ${openApiPattern(pattern)}`];
-    const header = c.req.header("idempotency-key");
     if (header === undefined) {
       if (settings?.required) {
         throw new AppError("idempotency_key_required", `${c.req.method} ${pattern} needs an Idempotency-Key header.`);
