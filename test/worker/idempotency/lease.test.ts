@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { manualClock } from "../../../src/lib/clock.ts";
+import { manualClock, systemClock } from "../../../src/lib/clock.ts";
 import { cleanup, problemBody } from "../support.ts";
 import { idemApp, until } from "./helpers.ts";
 
@@ -68,6 +68,21 @@ describe("a request whose handler dies mid-run", () => {
     const replay = await gate("crash");
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect(await replay.json()).toMatchObject({ attempt: 2, run: runs + 1 });
+  });
+});
+
+describe("a request that runs longer than its lease", () => {
+  it("keeps its claim: the heartbeat extends the lease every half lease, so a retry still gets 409", async () => {
+    const slow = idemApp("lease-beat", { clock: systemClock, bindings: { IDEMPOTENCY_LEASE_SECONDS: "1" } });
+    const first = slow.post("/api/_test/idem/gate", "beat", {}, IP);
+    await until(() => slow.waiting() === 1);
+    await new Promise((resolve) => setTimeout(resolve, 1_600)); // past the 1 s lease, in real time
+    const retry = await slow.post("/api/_test/idem/gate", "beat", {}, IP);
+    expect(retry.status).toBe(409);
+    expect(slow.runs()).toBe(1);
+    slow.open();
+    expect((await first).status).toBe(201);
+    await cleanup(slow.bindings.KEY_PREFIX ?? "");
   });
 });
 
