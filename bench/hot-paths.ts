@@ -75,6 +75,15 @@ export async function hotPaths(stack: BenchStack, coldFlagsUrl: string): Promise
     id: string;
   };
 
+  // A stored answer to replay, and a key to reuse with another body (the idempotency cases).
+  const idempotent = (key: string) => ({ ...admin, ...JSON_TYPE, "idempotency-key": key });
+  await fetch(`${stack.workerUrl}/api/links`, {
+    method: "POST",
+    headers: idempotent("bench-replay"),
+    body: JSON.stringify({ url: "https://example.com/landing" }),
+  });
+  const runId = Date.now().toString(36); // keys of an earlier run's stack would replay, not run
+
   const evaluation = JSON.stringify({ context: { targetingKey: "user-42" } });
   return [
     {
@@ -143,6 +152,33 @@ export async function hotPaths(stack: BenchStack, coldFlagsUrl: string): Promise
       headers: { ...admin, ...JSON_TYPE },
       body: JSON.stringify({ url: "https://example.com/landing" }),
       note: "POST /api/links without a slug: the server picks a random one",
+    },
+    {
+      name: "idempotent link creation, first run",
+      path: "/api/links",
+      method: "POST",
+      headers: idempotent("unused"),
+      body: JSON.stringify({ url: "https://example.com/landing" }),
+      vary: (n) => ({ headers: { "idempotency-key": `bench-${runId}-${n}` } }),
+      note: "the same POST /api/links with a new Idempotency-Key each time: claim, create, store",
+    },
+    {
+      name: "idempotent link creation, replay",
+      path: "/api/links",
+      method: "POST",
+      headers: idempotent("bench-replay"),
+      body: JSON.stringify({ url: "https://example.com/landing" }),
+      okStatus: [201],
+      note: "one Idempotency-Key again and again: the stored 201 replayed, nothing created",
+    },
+    {
+      name: "idempotent link creation, conflict",
+      path: "/api/links",
+      method: "POST",
+      headers: idempotent("bench-replay"),
+      body: JSON.stringify({ url: "https://example.com/other" }),
+      okStatus: [422],
+      note: "the replayed key with another body: 422 idempotency-key-reused (an in-flight 409 costs the same script)",
     },
   ];
 }

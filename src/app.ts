@@ -6,16 +6,19 @@ import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./env.ts";
 import { type Clock, systemClock } from "./lib/clock.ts";
 import { AppError } from "./lib/errors.ts";
+import { idempotency } from "./middleware/idempotency.ts";
 import { notFound, onError } from "./middleware/problems.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { requireJson } from "./middleware/require-json.ts";
 import { serveOpenApi } from "./openapi.ts";
 import { adminRoutes } from "./routes/admin/index.ts";
+import { dedupRoutes } from "./routes/dedup.ts";
 import { experimentRoutes } from "./routes/experiments.ts";
 import { flagRoutes } from "./routes/flags.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { linksRoutes } from "./routes/links/index.ts";
+import { lockRoutes } from "./routes/locks.ts";
 import { ofrepRoutes } from "./routes/ofrep.ts";
 import { rateLimitRoutes } from "./routes/ratelimit.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
@@ -60,6 +63,8 @@ export function createApp(options: AppOptions = {}) {
     }),
   );
   app.use("/api/*", requireJson());
+  // After the body limit and the JSON check (their refusals are not stored), before the routes.
+  app.use("/api/*", idempotency());
 
   // Chained so that AppType carries every route for Hono's `hc` client.
   // The links router goes last: its `/{slug}` redirect must not shadow any other route.
@@ -71,6 +76,8 @@ export function createApp(options: AppOptions = {}) {
     .route("/", ofrepRoutes)
     .route("/", experimentRoutes)
     .route("/", viewsRoutes)
+    .route("/", dedupRoutes)
+    .route("/", lockRoutes)
     .route("/", adminRoutes)
     .route("/", linksRoutes);
 }

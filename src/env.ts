@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Clock } from "./lib/clock.ts";
 import { AppError } from "./lib/errors.ts";
+import { idempotencyRoutesSchema } from "./lib/idempotency/config.ts";
 import { rateLimitsSchema } from "./lib/ratelimit/policies.ts";
 import type { RedisClient } from "./lib/redis.ts";
 import type { Session } from "./lib/sessions/session.ts";
@@ -25,6 +26,12 @@ export interface Bindings {
   RATE_LIMITS?: string;
   VIEWS_DEDUP_SECONDS?: string;
   VIEWS_RETENTION_DAYS?: string;
+  /** How long a completed Idempotency-Key request is replayed (hours). */
+  IDEMPOTENCY_RETENTION_HOURS?: string;
+  /** The in-flight claim's lease (seconds), extended while the handler runs. */
+  IDEMPOTENCY_LEASE_SECONDS?: string;
+  /** JSON: per-route `required` / `failOpen` (src/lib/idempotency/config.ts). */
+  IDEMPOTENCY_ROUTES?: string;
 }
 
 const secret = (name: string) =>
@@ -63,6 +70,9 @@ const configSchema = z.object({
   // A repeat view of a page by one visitor inside this window is not counted (at most a day).
   VIEWS_DEDUP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(1800),
   VIEWS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(90),
+  IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().int().min(1).max(720).default(24),
+  IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  IDEMPOTENCY_ROUTES: idempotencyRoutesSchema,
 });
 
 /** Parsed, validated configuration. */

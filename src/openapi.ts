@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./env.ts";
 import { OPENAPI_DOCUMENT } from "./openapi-document.ts";
+import { documentIdempotency } from "./routes/idempotency-doc.ts";
 
 /** The document's header; the paths and schemas come from the routes' own zod schemas. */
 export const OPENAPI_CONFIG = {
@@ -13,8 +14,16 @@ export const OPENAPI_CONFIG = {
 } as const;
 
 /**
+ * The document the routes' schemas produce, plus the `Idempotency-Key` header every unsafe `/api`
+ * route takes (added by middleware, so no route declares it). What `npm run openapi` stores.
+ */
+export function liveOpenApiDocument(app: OpenAPIHono<AppEnv>) {
+  return documentIdempotency(app.getOpenAPI31Document(OPENAPI_CONFIG));
+}
+
+/**
  * Serves `/openapi.json`: the document the routes' schemas produce
- * (`app.getOpenAPI31Document(OPENAPI_CONFIG)`), generated ahead of time by `npm run openapi` into
+ * (`liveOpenApiDocument(app)`), generated ahead of time by `npm run openapi` into
  * openapi-document.ts. Generating it costs a fresh isolate 60 to 100 ms of zod-to-openapi on its
  * first request; the text costs nothing. test/worker/reliability/openapi-document.test.ts fails when
  * the routes and the stored text disagree, so the document stays exactly what the schemas say.

@@ -124,7 +124,7 @@ export function rateLimit() {
  * The pattern of the route that will answer: the first matched entry registered for a method
  * (app-wide middleware is registered for ALL; a route's own middleware shares its path).
  */
-function matchedPattern(c: Context<AppEnv>): string {
+export function matchedPattern(c: Context<AppEnv>): string {
   return matchedRoutes(c).find((route) => route.method !== "ALL")?.path ?? "";
 }
 
