@@ -14,6 +14,7 @@ import { adminRoutes } from "./routes/admin/index.ts";
 import { experimentRoutes } from "./routes/experiments.ts";
 import { flagRoutes } from "./routes/flags.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { leaderboardRoutes } from "./routes/leaderboards.ts";
 import { linksRoutes } from "./routes/links/index.ts";
 import { ofrepRoutes } from "./routes/ofrep.ts";
 import { rateLimitRoutes } from "./routes/ratelimit.ts";
@@ -77,6 +78,7 @@ export function createApp(options: AppOptions = {}) {
     .route("/", ofrepRoutes)
     .route("/", experimentRoutes)
     .route("/", viewsRoutes)
+    .route("/", leaderboardRoutes)
     .route("/", adminRoutes)
     .route("/", linksRoutes);
 }

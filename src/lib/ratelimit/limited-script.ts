@@ -38,12 +38,8 @@ export interface LimitedScript<T> {
  * const result = await follow.run(redis, [key], [now], limit); // throws 429 before any side effect
  */
 export function limitedScript<T>(source: string, decode: (reply: unknown) => T): LimitedScript<T> {
-  // A shebang is only valid on a script's first line; inside the wrapper it would be a syntax error.
-  if (source.startsWith("#!")) throw new Error("limitedScript: a script with a #! line cannot be wrapped");
   const plain = defineScript(source, decode);
-  const wrapped = defineScript(`local function route(KEYS, ARGV)\n${source}\nend\n${prologue}`, (reply) =>
-    Array.isArray(reply) ? reply : [],
-  );
+  const wrapped = defineScript(wrapWithPrologue(source), (reply) => (Array.isArray(reply) ? reply : []));
   return {
     async run(redis, keys, args, limit) {
       if (!limit) return plain.run(redis, keys, args);
@@ -63,6 +59,20 @@ export function limitedScript<T>(source: string, decode: (reply: unknown) => T):
       return decode(reply[2] ?? null);
     },
   };
+}
+
+/**
+ * The route's script inside the prologue. A shebang is only valid on a script's first line, so
+ * the wrapper takes it over (the route's body keeps its line count); `no-writes` is dropped, as
+ * the prologue writes its counters.
+ */
+function wrapWithPrologue(source: string): string {
+  const shebang = /^#!lua([^\n]*)/.exec(source);
+  if (!shebang) return `local function route(KEYS, ARGV)\n${source}\nend\n${prologue}`;
+  const listed = /flags=(\S*)/.exec(shebang[1] ?? "")?.[1] ?? "";
+  const flags = listed.split(",").filter((flag) => flag !== "" && flag !== "no-writes");
+  const head = flags.length > 0 ? `#!lua flags=${flags.join(",")}` : "#!lua";
+  return `${head}\nlocal function route(KEYS, ARGV)${source.slice(shebang[0].length)}\nend\n${prologue}`;
 }
 
 /**
