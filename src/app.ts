@@ -19,6 +19,7 @@ import { linksRoutes } from "./routes/links/index.ts";
 import { ofrepRoutes } from "./routes/ofrep.ts";
 import { rateLimitRoutes } from "./routes/ratelimit.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
+import { trendingRoutes } from "./routes/trending.ts";
 import { viewsRoutes } from "./routes/views.ts";
 
 export interface AppOptions {
@@ -79,6 +80,7 @@ export function createApp(options: AppOptions = {}) {
     .route("/", experimentRoutes)
     .route("/", viewsRoutes)
     .route("/", leaderboardRoutes)
+    .route("/", trendingRoutes)
     .route("/", adminRoutes)
     .route("/", linksRoutes);
 }

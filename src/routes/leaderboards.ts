@@ -105,7 +105,7 @@ const readRoute = createRoute({
       ...windowQuery,
       limit: z.coerce.number().int().min(1).max(100).default(10),
       offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-      member: memberSchema.optional().openapi({ description: "Also return this member's rank and score" }),
+      member: memberSchema.optional().describe("Also return this member's rank and score"),
     }),
   },
   responses: {
@@ -155,10 +155,8 @@ const submitRoute = createRoute({
       content: {
         "application/json": {
           schema: z.strictObject({
-            member: memberSchema
-              .optional()
-              .openapi({ description: "Required with the admin token; a session submits as its user" }),
-            score: scoreSchema.openapi({ description: "An integer inside the board's range" }),
+            member: memberSchema.optional().describe("Required with the admin token; a session submits as its user"),
+            score: scoreSchema.describe("An integer inside the board's range"),
           }),
         },
       },
