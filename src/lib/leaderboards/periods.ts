@@ -139,11 +139,24 @@ function periodEnd(window: Exclude<Window, "all">, timeZone: string, at: number)
   return hi;
 }
 
+/**
+ * The last period seen per (zone, window), with the instant it was first seen at: an instant
+ * between that and the period's end needs no Intl call at all (formatToParts costs tens of µs,
+ * and a submit needs three periods).
+ */
+const spans = new Map<string, { from: number; period: Period }>();
+
 /** The period of `window` holding `at`, with its end and its keys' expiry. */
 export function periodAt(window: Window, timeZone: string, at: number): Period {
   if (window === "all") return { window, id: "all", endsAt: null, expiresAt: null };
+  const spanKey = `${timeZone}|${window}`;
+  const span = spans.get(spanKey);
+  if (span?.period.endsAt && at >= span.from && at < span.period.endsAt) return span.period;
   const endsAt = periodEnd(window, timeZone, at);
-  return { window, id: periodId(window, timeZone, at), endsAt, expiresAt: periodEnd(window, timeZone, endsAt) };
+  const period = { window, id: periodId(window, timeZone, at), endsAt, expiresAt: periodEnd(window, timeZone, endsAt) };
+  if (spans.size >= 2048) spans.clear();
+  spans.set(spanKey, { from: at, period });
+  return period;
 }
 
 const PERIOD_FORMATS: Record<Exclude<Window, "all">, RegExp> = {
