@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
 import { validationError } from "../lib/errors.ts";
 import {
@@ -147,7 +148,7 @@ const submitRoute = createRoute({
     "Submit a score to every window of the board (one round trip). Admin token; or, on a board with submit: session, the signed-in user as their own member",
   tags,
   security: [{ bearerAuth: [] }],
-  middleware: [sameOriginOnly(), loadSession()] as const,
+  middleware: [sameOriginOnly(), loadSession(), adminOrSession()] as const,
   request: {
     params,
     body: {
@@ -227,6 +228,15 @@ const ranksRoute = createRoute({
     429: problemResponse("Over the rate limit"),
   },
 });
+
+/** Refuses, before the body is read, a request with neither the admin token nor a session. */
+function adminOrSession() {
+  return createMiddleware<AppEnv>(async function adminOrSession(c, next) {
+    const admin = await isAdmin(c.req.header("authorization"), c.get("config").ADMIN_TOKEN);
+    if (!admin && !c.get("session")?.userId) throw adminRequired();
+    await next();
+  });
+}
 
 /** Who submits: the admin token (any member), else the session's user (their own member). */
 async function submitter(c: Context<AppEnv>, member: string | undefined): Promise<{ by: Submitter; member: string }> {

@@ -1,8 +1,10 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { manualClock } from "../../../src/lib/clock.ts";
 import { cleanup } from "../support.ts";
 import { boardsApp, type PageReply, type Row } from "./helpers.ts";
 
-const t = boardsApp("ranks");
+const clock = manualClock(Date.now());
+const t = boardsApp("ranks", { clock });
 afterAll(() => cleanup(t.bindings.KEY_PREFIX ?? ""));
 
 const rows = (page: { entries: Row[] }) => page.entries.map((r) => `${r.rank}:${r.member}:${r.score}`);
@@ -71,7 +73,7 @@ describe("earliest ties", () => {
     ];
     for (const [member, score] of order) {
       await t.submit("first", member, score);
-      t.clock.advance(1);
+      clock.advance(1);
     }
     const expected = [`1:z:${big}`, `2:y:${big}`, `3:w:${big}`, "4:x:10", "5:u:10", `6:v:${-big}`];
     expect(rows(await t.ok<PageReply>("GET", "/api/leaderboards/first?window=all"))).toEqual(expected);
