@@ -11,7 +11,8 @@ export const RATE_LIMITS = JSON.stringify({
 
 /** A test app for leaderboards and trending, with shorthands for the API. */
 export function boardsApp(name: string, options: { clock?: Clock } = {}) {
-  const t = testApp(`lb-${name}`, { clock: options.clock, bindings: { RATE_LIMITS } });
+  // A long Redis timeout: these tests are about exact results, and must not fail on a busy machine.
+  const t = testApp(`lb-${name}`, { clock: options.clock, bindings: { RATE_LIMITS, REDIS_TIMEOUT_MS: "10000" } });
   const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = adminHeaders()) =>
     t.request(path, {
       method,
