@@ -12,6 +12,7 @@ const FLAG_COUNT = 10;
 const LINK_SLUG = "bench-go";
 const EXPERIMENT = "bench-checkout";
 const PAGE = "bench%2Fpage";
+const BOARD = "bench-board";
 
 /**
  * RATE_LIMITS for the benchmark: it measures the cost of the checks, not the limits, so every
@@ -83,6 +84,16 @@ export async function hotPaths(stack: BenchStack, coldFlagsUrl: string): Promise
     body: JSON.stringify({ url: "https://example.com/landing" }),
   });
   const runId = Date.now().toString(36); // keys of an earlier run's stack would replay, not run
+  // A sum board keeping every window, with 200 members already on it (kept small: the bench smoke
+  // test runs this setup too).
+  await api("PUT", `/api/leaderboards/${BOARD}`, { rule: "sum", ties: "earliest" }, [200, 201]);
+  for (let i = 0; i < 200; i += 50) {
+    await Promise.all(
+      Array.from({ length: 50 }, (_, j) =>
+        api("POST", `/api/leaderboards/${BOARD}/scores`, { member: `player-${i + j}`, score: i + j }, [200]),
+      ),
+    );
+  }
 
   const evaluation = JSON.stringify({ context: { targetingKey: "user-42" } });
   return [
@@ -144,6 +155,20 @@ export async function hotPaths(stack: BenchStack, coldFlagsUrl: string): Promise
       path: `/api/links/${LINK_SLUG}`,
       headers: admin,
       note: "GET /api/links/{slug} as admin, default policy",
+    },
+    {
+      name: "leaderboard submit",
+      path: `/api/leaderboards/${BOARD}/scores`,
+      method: "POST",
+      headers: { ...admin, ...JSON_TYPE },
+      vary: (n) => ({ body: JSON.stringify({ member: `player-${n % 200}`, score: 1 }) }),
+      note: "a sum board, ties earliest: all, day, week and month written, ranks before and after",
+    },
+    {
+      name: "leaderboard read",
+      path: `/api/leaderboards/${BOARD}?window=week&limit=10&member=player-100`,
+      headers: BROWSER,
+      note: "the week's top 10, a member's rank, the total and endsAt (public)",
     },
     {
       name: "link creation",

@@ -17,11 +17,13 @@ import { dedupRoutes } from "./routes/dedup.ts";
 import { experimentRoutes } from "./routes/experiments.ts";
 import { flagRoutes } from "./routes/flags.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { leaderboardRoutes } from "./routes/leaderboards.ts";
 import { linksRoutes } from "./routes/links/index.ts";
 import { lockRoutes } from "./routes/locks.ts";
 import { ofrepRoutes } from "./routes/ofrep.ts";
 import { rateLimitRoutes } from "./routes/ratelimit.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
+import { trendingRoutes } from "./routes/trending.ts";
 import { viewsRoutes } from "./routes/views.ts";
 
 export interface AppOptions {
@@ -78,6 +80,8 @@ export function createApp(options: AppOptions = {}) {
     .route("/", viewsRoutes)
     .route("/", dedupRoutes)
     .route("/", lockRoutes)
+    .route("/", leaderboardRoutes)
+    .route("/", trendingRoutes)
     .route("/", adminRoutes)
     .route("/", linksRoutes);
 }

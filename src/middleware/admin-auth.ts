@@ -16,12 +16,15 @@ const BEARER = /^Bearer +([A-Za-z0-9._~+/=-]+) *$/;
 export function adminAuth() {
   return createMiddleware<AppEnv>(async function adminAuth(c, next) {
     const match = BEARER.exec(c.req.header("authorization") ?? "");
-    if (!match?.[1] || !(await tokenMatches(match[1], c.get("config").ADMIN_TOKEN))) {
-      throw new AppError("unauthorized", "This route needs `Authorization: Bearer <ADMIN_TOKEN>`.", {
-        headers: { "www-authenticate": 'Bearer realm="edgekit"' },
-      });
-    }
+    if (!match?.[1] || !(await tokenMatches(match[1], c.get("config").ADMIN_TOKEN))) throw adminRequired();
     await next();
+  });
+}
+
+/** The 401 of a route that needs the admin token (also for routes that check it themselves). */
+export function adminRequired(): AppError {
+  return new AppError("unauthorized", "This route needs `Authorization: Bearer <ADMIN_TOKEN>`.", {
+    headers: { "www-authenticate": 'Bearer realm="edgekit"' },
   });
 }
 

@@ -40,6 +40,10 @@ export const DEFAULT_POLICIES = {
   "admin-login": { algorithm: "slidingWindow", limit: 10, window: 600, refill: 10, onRedisFailure: "closed" },
   // A sliding window, so the check folds into convert.lua (only sliding windows can be folded).
   conversions: { algorithm: "slidingWindow", limit: 60, window: 60, refill: 60, onRedisFailure: "open" },
+  // Folded into submit-score.lua. Server submits all count as the one "admin" client, hence the size.
+  "leaderboard-submit": { algorithm: "slidingWindow", limit: 3000, window: 60, refill: 3000, onRedisFailure: "open" },
+  // Folded into hit.lua; admin only, so one client for the whole backend too.
+  "trending-hit": { algorithm: "slidingWindow", limit: 6000, window: 60, refill: 6000, onRedisFailure: "open" },
 } as const satisfies Record<string, Policy>;
 
 export type PolicyName = keyof typeof DEFAULT_POLICIES;

@@ -50,6 +50,14 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   "DELETE /api/sessions/current": { policy: "default", spend: "route" },
   // Folded into assign.lua (routes/experiments.ts): one round trip, nothing assigned when refused.
   "POST /api/experiments/{key}/assignment": { policy: "default", spend: "route" },
+  // Folded into submit-score.lua and read-board.lua (routes/leaderboards.ts): one round trip each.
+  "POST /api/leaderboards/{board}/scores": { policy: "leaderboard-submit", spend: "route" },
+  "GET /api/leaderboards/{board}": { policy: "default", spend: "route" },
+  "GET /api/leaderboards/{board}/around/{member}": { policy: "default", spend: "route" },
+  "POST /api/leaderboards/{board}/ranks": { policy: "default", spend: "route" },
+  // Folded into hit.lua and read-trending.lua (routes/trending.ts).
+  "POST /api/trending/{list}/hits": { policy: "trending-hit", spend: "route" },
+  "GET /api/trending/{list}": { policy: "default", spend: "route" },
 };
 
 /** Policies counted in-isolate (no Redis key exists for them). */

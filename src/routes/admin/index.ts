@@ -6,7 +6,9 @@ import { authRoutes, requireAdminSession } from "./auth.tsx";
 import { experimentPages } from "./experiments.tsx";
 import { flagPages } from "./flags.tsx";
 import { formPostsOnly } from "./form.ts";
+import { leaderboardPages } from "./leaderboards.tsx";
 import { linkPages } from "./links.tsx";
+import { trendingPages } from "./trending.tsx";
 import { viewPages } from "./views.tsx";
 
 /**
@@ -32,4 +34,6 @@ export const adminRoutes = new Hono<AppEnv>()
   .route("/", linkPages)
   .route("/", flagPages)
   .route("/", experimentPages)
-  .route("/", viewPages);
+  .route("/", viewPages)
+  .route("/", leaderboardPages)
+  .route("/", trendingPages);

@@ -118,6 +118,22 @@ describe("GET /api/ratelimit/{identifier}", () => {
           remaining: 6,
           reset: expect.any(Number),
         },
+        {
+          policy: "leaderboard-submit",
+          algorithm: "slidingWindow",
+          limit: 3000,
+          window: 60,
+          remaining: 3000,
+          reset: expect.any(Number),
+        },
+        {
+          policy: "trending-hit",
+          algorithm: "slidingWindow",
+          limit: 6000,
+          window: 60,
+          remaining: 6000,
+          reset: expect.any(Number),
+        },
       ],
     });
   });

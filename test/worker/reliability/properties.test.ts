@@ -52,6 +52,9 @@ beforeAll(async () => {
     }),
     201,
   );
+  // "prop-x" is what urlOf puts in every other path parameter: bodies that pass validation reach the scripts.
+  await expectStatus(asAdmin(t, "PUT", "/api/leaderboards/prop-x", { ties: "earliest", submit: "session" }), 201);
+  await expectStatus(asAdmin(t, "PUT", "/api/trending/prop-x", {}), 201);
   cookie = await newSession();
 });
 
@@ -92,6 +95,11 @@ describe("every JSON route under random bodies", () => {
         "PUT /api/experiments/{key}",
         "POST /api/experiments/{key}/assignment",
         "POST /api/experiments/{key}/conversions",
+        "PUT /api/leaderboards/{board}",
+        "POST /api/leaderboards/{board}/scores",
+        "POST /api/leaderboards/{board}/ranks",
+        "PUT /api/trending/{list}",
+        "POST /api/trending/{list}/hits",
       ]),
     );
   });

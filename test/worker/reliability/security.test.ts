@@ -46,6 +46,10 @@ const PUBLIC_ROUTES = [
   "GET /api/views/{page}/badge.svg",
   "POST /api/experiments/{key}/assignment",
   "POST /api/experiments/{key}/conversions",
+  "GET /api/leaderboards/{board}",
+  "GET /api/leaderboards/{board}/around/{member}",
+  "POST /api/leaderboards/{board}/ranks",
+  "GET /api/trending/{list}",
 ].sort();
 
 const unauthorized = {
