@@ -16,6 +16,7 @@ import { flagRoutes } from "./routes/flags.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { linksRoutes } from "./routes/links/index.ts";
 import { ofrepRoutes } from "./routes/ofrep.ts";
+import { placesRoutes } from "./routes/places.ts";
 import { rateLimitRoutes } from "./routes/ratelimit.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { viewsRoutes } from "./routes/views.ts";
@@ -77,6 +78,7 @@ export function createApp(options: AppOptions = {}) {
     .route("/", ofrepRoutes)
     .route("/", experimentRoutes)
     .route("/", viewsRoutes)
+    .route("/", placesRoutes)
     .route("/", adminRoutes)
     .route("/", linksRoutes);
 }

@@ -38,11 +38,15 @@ export interface LimitedScript<T> {
  * const result = await follow.run(redis, [key], [now], limit); // throws 429 before any side effect
  */
 export function limitedScript<T>(source: string, decode: (reply: unknown) => T): LimitedScript<T> {
-  // A shebang is only valid on a script's first line; inside the wrapper it would be a syntax error.
-  if (source.startsWith("#!")) throw new Error("limitedScript: a script with a #! line cannot be wrapped");
+  // A shebang is only valid on a script's first line: it moves to the top of the wrapper, without
+  // `no-writes` (the prologue writes its counters).
+  const shebang = source.startsWith("#!") ? source.slice(0, source.indexOf("\n") + 1) : "";
+  const body = source.slice(shebang.length);
+  const wrappedShebang = shebang.replace(/,no-writes\b|\bno-writes,?/, "").replace(/ flags=\n$/, "\n");
   const plain = defineScript(source, decode);
-  const wrapped = defineScript(`local function route(KEYS, ARGV)\n${source}\nend\n${prologue}`, (reply) =>
-    Array.isArray(reply) ? reply : [],
+  const wrapped = defineScript(
+    `${wrappedShebang}local function route(KEYS, ARGV)\n${body}\nend\n${prologue}`,
+    (reply) => (Array.isArray(reply) ? reply : []),
   );
   return {
     async run(redis, keys, args, limit) {

@@ -40,6 +40,10 @@ export const DEFAULT_POLICIES = {
   "admin-login": { algorithm: "slidingWindow", limit: 10, window: 600, refill: 10, onRedisFailure: "closed" },
   // A sliding window, so the check folds into convert.lua (only sliding windows can be folded).
   conversions: { algorithm: "slidingWindow", limit: 60, window: 60, refill: 60, onRedisFailure: "open" },
+  // Public store-locator searches, per client; sliding windows, so the check folds into nearby.lua.
+  "places-nearby": { algorithm: "slidingWindow", limit: 120, window: 60, refill: 120, onRedisFailure: "open" },
+  // Position updates and bulks (admin: one shared quota for the whole fleet feeding them).
+  "places-write": { algorithm: "slidingWindow", limit: 6000, window: 60, refill: 6000, onRedisFailure: "open" },
 } as const satisfies Record<string, Policy>;
 
 export type PolicyName = keyof typeof DEFAULT_POLICIES;

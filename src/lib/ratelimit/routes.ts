@@ -50,6 +50,10 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   "DELETE /api/sessions/current": { policy: "default", spend: "route" },
   // Folded into assign.lua (routes/experiments.ts): one round trip, nothing assigned when refused.
   "POST /api/experiments/{key}/assignment": { policy: "default", spend: "route" },
+  // Folded into nearby.lua and upsert-places.lua (routes/places.ts): one round trip each.
+  "GET /api/places/{set}/nearby": { policy: "places-nearby", spend: "route" },
+  "PUT /api/places/{set}/{id}": { policy: "places-write", spend: "route" },
+  "POST /api/places/{set}/bulk": { policy: "places-write", spend: "route" },
 };
 
 /** Policies counted in-isolate (no Redis key exists for them). */

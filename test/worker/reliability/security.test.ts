@@ -46,6 +46,7 @@ const PUBLIC_ROUTES = [
   "GET /api/views/{page}/badge.svg",
   "POST /api/experiments/{key}/assignment",
   "POST /api/experiments/{key}/conversions",
+  "GET /api/places/{set}/nearby",
 ].sort();
 
 const unauthorized = {
