@@ -1,7 +1,7 @@
 import type { Config } from "../../env.ts";
-import type { RedisClient } from "../redis.ts";
+import { defineScript, type RedisClient } from "../redis.ts";
 import { allSetKeys, indexKey, setKeys } from "./keys.ts";
-import { hashPairs } from "./record.ts";
+import source from "./read-set.lua";
 import { DEFAULT_SETTINGS, type SetSettings } from "./schema.ts";
 
 export interface SetInfo {
@@ -16,10 +16,10 @@ export interface SetInfo {
   events: number;
 }
 
-const toSettings = (reply: unknown): SetSettings => {
-  const nearby = hashPairs(reply).find(([field]) => field === "nearby")?.[1];
-  return { nearby: nearby === "public" ? "public" : DEFAULT_SETTINGS.nearby };
-};
+const readScript = defineScript(source, (reply) => {
+  if (!Array.isArray(reply) || reply.length !== 5) throw new TypeError(`read-set.lua replied ${JSON.stringify(reply)}`);
+  return reply as [unknown, unknown, unknown, unknown, unknown];
+});
 
 /** Writes a set's settings and lists the set in the index (one /pipeline). */
 export async function putSettings(
@@ -34,23 +34,21 @@ export async function putSettings(
   return input.settings;
 }
 
-/** A set's settings (defaults when never set) and counts, in one /pipeline. */
+/** A set's settings (defaults when never set) and counts, in one read-only script. */
 export async function readSet(
   redis: RedisClient,
   config: Pick<Config, "KEY_PREFIX">,
   input: { set: string; now: number },
 ): Promise<SetInfo> {
   const keys = setKeys(config, input.set);
-  const [settings, places, live, fences, events] = await Promise.all([
-    redis.hgetall(keys.settings),
-    redis.zcard(keys.geo),
-    redis.zcount(keys.expiry, `(${input.now}`, "+inf"),
-    redis.hlen(keys.fences),
-    redis.xlen(keys.events),
-  ]);
+  const [nearby, places, live, fences, events] = await readScript.run(
+    redis,
+    [keys.settings, keys.geo, keys.expiry, keys.fences, keys.events],
+    [input.now],
+  );
   return {
     set: input.set,
-    settings: toSettings(settings),
+    settings: { nearby: nearby === "public" ? "public" : DEFAULT_SETTINGS.nearby },
     places: Number(places),
     live: Number(live),
     fences: Number(fences),

@@ -2,11 +2,14 @@ import type { Clock } from "../../../src/lib/clock.ts";
 import { NO_LIMITS } from "../reliability/helpers.ts";
 import { adminHeaders, jsonHeaders, testApp } from "../support.ts";
 
-/** A test app for places (rate limits out of the way unless `bindings` says otherwise). */
+/**
+ * A test app for places: rate limits out of the way unless `bindings` says otherwise, and a Redis
+ * timeout long enough for 200 concurrent updates on a loaded 2-core machine.
+ */
 export function placesApp(name: string, options: { clock?: Clock; bindings?: Record<string, string> } = {}) {
   const t = testApp(`places-${name}`, {
     clock: options.clock,
-    bindings: { RATE_LIMITS: NO_LIMITS, ...options.bindings },
+    bindings: { RATE_LIMITS: NO_LIMITS, REDIS_TIMEOUT_MS: "10000", ...options.bindings },
   });
   /** An admin JSON request. */
   const api = (method: string, path: string, body?: unknown) =>
