@@ -12,5 +12,6 @@ export { MAX_POLYGON_POINTS, polygonProblem } from "./polygon.ts";
 export { putFence } from "./put-fence.ts";
 export type { Place } from "./record.ts";
 export * from "./schema.ts";
+export { searchArea } from "./search-area.ts";
 export { deleteSet, listSets, putSettings, readSet, type SetInfo } from "./settings.ts";
 export { EVENTS_KEPT, type FenceEvent, PRUNE_BATCH, type UpsertResult, upsertPlaces } from "./upsert-places.ts";
