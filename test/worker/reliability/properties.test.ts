@@ -92,6 +92,10 @@ describe("every JSON route under random bodies", () => {
         "PUT /api/experiments/{key}",
         "POST /api/experiments/{key}/assignment",
         "POST /api/experiments/{key}/conversions",
+        "PUT /api/places/{set}",
+        "PUT /api/places/{set}/{id}",
+        "POST /api/places/{set}/bulk",
+        "PUT /api/places/{set}/fences/{fence}",
       ]),
     );
   });
