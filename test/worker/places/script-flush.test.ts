@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { signIn } from "../dashboard/session.ts";
 import { cleanup, redisCommand } from "../support.ts";
 import { placesApp } from "./helpers.ts";
 
@@ -54,6 +55,13 @@ describe.each([
     await flush();
     const near = await t.expectApi<{ places: { id: string }[] }>(200, "GET", "/api/places/flushed/nearby?lat=1&lon=1");
     expect(near.places.map((p) => p.id)).toEqual(["p1", "p2"]);
+    await flush();
+    expect(await t.expectApi(200, "GET", "/api/places/flushed")).toMatchObject({ places: 2, live: 1, fences: 2 });
+    const cookie = await signIn(t);
+    await flush();
+    const page = await t.request("/admin/places/flushed", { headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("<td>p2</td>");
     await flush();
     expect((await t.api("DELETE", "/api/places/flushed/p1")).status).toBe(204);
     await flush();
