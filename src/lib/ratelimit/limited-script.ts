@@ -32,6 +32,7 @@ export interface LimitedScript<T> {
  * by the route to its lib function). With it, the script becomes
  * `local function route(KEYS, ARGV) <source> end` followed by the sliding-window prologue
  * (sliding-window.lua), which shifts KEYS and ARGV so the route's script sees its own unchanged.
+ * A `#!lua flags=...` first line stays first, minus `no-writes` (the prologue writes).
  *
  * @example
  * const follow = limitedScript(source, decodeFollow);
