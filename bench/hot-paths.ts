@@ -13,6 +13,10 @@ const LINK_SLUG = "bench-go";
 const EXPERIMENT = "bench-checkout";
 const PAGE = "bench%2Fpage";
 const BOARD = "bench-board";
+/** Places: 1,000 stores around Berlin for nearby searches; a fleet set with fences for updates. */
+const STORES = "bench-stores";
+const FLEET = "bench-fleet";
+const BERLIN = { lat: 52.52, lon: 13.405 };
 
 /**
  * RATE_LIMITS for the benchmark: it measures the cost of the checks, not the limits, so every
@@ -94,6 +98,30 @@ export async function hotPaths(stack: BenchStack, coldFlagsUrl: string): Promise
       ),
     );
   }
+  await api("PUT", `/api/places/${STORES}`, { nearby: "public" }, [200]);
+  const stores = Array.from({ length: 1000 }, (_, i) => ({
+    id: `store-${i}`,
+    lat: BERLIN.lat + ((i % 40) - 20) * 0.005,
+    lon: BERLIN.lon + (Math.floor(i / 40) - 12) * 0.008,
+    data: { name: `Store ${i}`, open: i % 3 !== 0 },
+  }));
+  await api("POST", `/api/places/${STORES}/bulk`, { places: stores }, [200]);
+  for (let i = 0; i < 4; i++) {
+    const lat = BERLIN.lat + (i - 2) * 0.01;
+    await api(
+      "PUT",
+      `/api/places/${FLEET}/fences/zone-${i}`,
+      { type: "circle", lat, lon: BERLIN.lon, radius: 800 },
+      [200, 201],
+    );
+    const square = [
+      { lat, lon: BERLIN.lon },
+      { lat, lon: BERLIN.lon + 0.01 },
+      { lat: lat + 0.01, lon: BERLIN.lon + 0.01 },
+      { lat: lat + 0.01, lon: BERLIN.lon },
+    ];
+    await api("PUT", `/api/places/${FLEET}/fences/block-${i}`, { type: "polygon", points: square }, [200, 201]);
+  }
 
   const evaluation = JSON.stringify({ context: { targetingKey: "user-42" } });
   return [
@@ -169,6 +197,22 @@ export async function hotPaths(stack: BenchStack, coldFlagsUrl: string): Promise
       path: `/api/leaderboards/${BOARD}?window=week&limit=10&member=player-100`,
       headers: BROWSER,
       note: "the week's top 10, a member's rank, the total and endsAt (public)",
+    },
+    {
+      name: "places nearby",
+      path: `/api/places/${STORES}/nearby?lat=${BERLIN.lat}&lon=${BERLIN.lon}&radius=2&limit=10`,
+      headers: BROWSER,
+      note: "public search of a set of 1,000 stores: the 10 nearest within 2 km, with data and bearing",
+    },
+    {
+      name: "places position update",
+      path: `/api/places/${FLEET}/driver-1`,
+      method: "PUT",
+      headers: { ...admin, ...JSON_TYPE },
+      vary: (n) => ({
+        body: JSON.stringify({ lat: BERLIN.lat + ((n % 50) - 25) * 0.001, lon: BERLIN.lon + 0.004, ttlSeconds: 60 }),
+      }),
+      note: "one live position moving across 8 fences (4 circles, 4 polygons): prune, write, enter/leave",
     },
     {
       name: "link creation",

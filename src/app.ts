@@ -21,6 +21,7 @@ import { leaderboardRoutes } from "./routes/leaderboards.ts";
 import { linksRoutes } from "./routes/links/index.ts";
 import { lockRoutes } from "./routes/locks.ts";
 import { ofrepRoutes } from "./routes/ofrep.ts";
+import { placesRoutes } from "./routes/places.ts";
 import { rateLimitRoutes } from "./routes/ratelimit.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { trendingRoutes } from "./routes/trending.ts";
@@ -82,6 +83,7 @@ export function createApp(options: AppOptions = {}) {
     .route("/", lockRoutes)
     .route("/", leaderboardRoutes)
     .route("/", trendingRoutes)
+    .route("/", placesRoutes)
     .route("/", adminRoutes)
     .route("/", linksRoutes);
 }

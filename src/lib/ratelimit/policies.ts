@@ -44,6 +44,10 @@ export const DEFAULT_POLICIES = {
   "leaderboard-submit": { algorithm: "slidingWindow", limit: 3000, window: 60, refill: 3000, onRedisFailure: "open" },
   // Folded into hit.lua; admin only, so one client for the whole backend too.
   "trending-hit": { algorithm: "slidingWindow", limit: 6000, window: 60, refill: 6000, onRedisFailure: "open" },
+  // Public store-locator searches, per client; sliding windows, so the check folds into nearby.lua.
+  "places-nearby": { algorithm: "slidingWindow", limit: 120, window: 60, refill: 120, onRedisFailure: "open" },
+  // Position updates and bulks (admin: one shared quota for the whole fleet feeding them).
+  "places-write": { algorithm: "slidingWindow", limit: 6000, window: 60, refill: 6000, onRedisFailure: "open" },
 } as const satisfies Record<string, Policy>;
 
 export type PolicyName = keyof typeof DEFAULT_POLICIES;

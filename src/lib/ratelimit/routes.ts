@@ -58,6 +58,10 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   // Folded into hit.lua and read-trending.lua (routes/trending.ts).
   "POST /api/trending/{list}/hits": { policy: "trending-hit", spend: "route" },
   "GET /api/trending/{list}": { policy: "default", spend: "route" },
+  // Folded into nearby.lua and upsert-places.lua (routes/places.ts): one round trip each.
+  "GET /api/places/{set}/nearby": { policy: "places-nearby", spend: "route" },
+  "PUT /api/places/{set}/{id}": { policy: "places-write", spend: "route" },
+  "POST /api/places/{set}/bulk": { policy: "places-write", spend: "route" },
 };
 
 /** Policies counted in-isolate (no Redis key exists for them). */

@@ -8,6 +8,7 @@ import { flagPages } from "./flags.tsx";
 import { formPostsOnly } from "./form.ts";
 import { leaderboardPages } from "./leaderboards.tsx";
 import { linkPages } from "./links.tsx";
+import { placePages } from "./places.tsx";
 import { trendingPages } from "./trending.tsx";
 import { viewPages } from "./views.tsx";
 
@@ -36,4 +37,5 @@ export const adminRoutes = new Hono<AppEnv>()
   .route("/", experimentPages)
   .route("/", viewPages)
   .route("/", leaderboardPages)
-  .route("/", trendingPages);
+  .route("/", trendingPages)
+  .route("/", placePages);

@@ -2,7 +2,7 @@ import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import { STYLES } from "./styles.ts";
 
-export type Section = "links" | "flags" | "experiments" | "views" | "leaderboards" | "trending";
+export type Section = "links" | "flags" | "experiments" | "views" | "leaderboards" | "trending" | "places";
 
 const SECTIONS: { id: Section; title: string }[] = [
   { id: "links", title: "Links" },
@@ -11,6 +11,7 @@ const SECTIONS: { id: Section; title: string }[] = [
   { id: "views", title: "Views" },
   { id: "leaderboards", title: "Leaderboards" },
   { id: "trending", title: "Trending" },
+  { id: "places", title: "Places" },
 ];
 
 /** Every dashboard page: viewport meta for phones, the inlined stylesheet, the navigation. */

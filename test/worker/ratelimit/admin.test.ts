@@ -134,6 +134,22 @@ describe("GET /api/ratelimit/{identifier}", () => {
           remaining: 6000,
           reset: expect.any(Number),
         },
+        {
+          policy: "places-nearby",
+          algorithm: "slidingWindow",
+          limit: 120,
+          window: 60,
+          remaining: 120,
+          reset: expect.any(Number),
+        },
+        {
+          policy: "places-write",
+          algorithm: "slidingWindow",
+          limit: 6000,
+          window: 60,
+          remaining: 6000,
+          reset: expect.any(Number),
+        },
       ],
     });
   });

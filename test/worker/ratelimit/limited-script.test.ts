@@ -79,3 +79,17 @@ describe("a rate-limit check folded into a route's script", () => {
     expect(reply[1]).toBe("plain");
   });
 });
+
+describe("a read-only script with a shebang", () => {
+  const peek = limitedScript(
+    "#!lua flags=no-writes,allow-key-locking\nreturn redis.call('GET', KEYS[1]) or 'none'",
+    (reply) => reply,
+  );
+
+  it("runs plain with its flags, and folded without no-writes (the check writes its counters)", async () => {
+    await redisCommand("SET", visits, "7");
+    expect(await peek.run(redis, [visits], [])).toBe("7");
+    const limit = scriptLimit(config, "redirect", "ip:192.0.2.110", 1, Date.now(), () => undefined);
+    expect(await peek.run(redis, [visits], [], limit)).toBe("7");
+  });
+});

@@ -100,6 +100,10 @@ describe("every JSON route under random bodies", () => {
         "POST /api/leaderboards/{board}/ranks",
         "PUT /api/trending/{list}",
         "POST /api/trending/{list}/hits",
+        "PUT /api/places/{set}",
+        "PUT /api/places/{set}/{id}",
+        "POST /api/places/{set}/bulk",
+        "PUT /api/places/{set}/fences/{fence}",
       ]),
     );
   });

@@ -50,6 +50,7 @@ const PUBLIC_ROUTES = [
   "GET /api/leaderboards/{board}/around/{member}",
   "POST /api/leaderboards/{board}/ranks",
   "GET /api/trending/{list}",
+  "GET /api/places/{set}/nearby",
 ].sort();
 
 const unauthorized = {
