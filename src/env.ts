@@ -25,6 +25,10 @@ export interface Bindings {
   RATE_LIMITS?: string;
   VIEWS_DEDUP_SECONDS?: string;
   VIEWS_RETENTION_DAYS?: string;
+  /** "true" lets webhooks target private and loopback addresses (tests, `npm run dev`). */
+  JOBS_ALLOW_PRIVATE_TARGETS?: string;
+  JOBS_MAX_PAYLOAD_BYTES?: string;
+  JOBS_DELIVERIES_PER_TICK?: string;
 }
 
 const secret = (name: string) =>
@@ -63,6 +67,13 @@ const configSchema = z.object({
   // A repeat view of a page by one visitor inside this window is not counted (at most a day).
   VIEWS_DEDUP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(1800),
   VIEWS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(90),
+  JOBS_ALLOW_PRIVATE_TARGETS: z
+    .enum(["true", "false", ""], { error: "JOBS_ALLOW_PRIVATE_TARGETS must be true or false" })
+    .default("false")
+    .transform((value) => value === "true"),
+  JOBS_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).max(1_048_576).default(65_536),
+  // Attempts per queue per cron tick: 40 fits the Free plan's 50 subrequests per invocation.
+  JOBS_DELIVERIES_PER_TICK: z.coerce.number().int().min(1).max(10_000).default(40),
 });
 
 /** Parsed, validated configuration. */

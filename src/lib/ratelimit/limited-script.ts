@@ -38,10 +38,12 @@ export interface LimitedScript<T> {
  * const result = await follow.run(redis, [key], [now], limit); // throws 429 before any side effect
  */
 export function limitedScript<T>(source: string, decode: (reply: unknown) => T): LimitedScript<T> {
-  // A shebang is only valid on a script's first line; inside the wrapper it would be a syntax error.
-  if (source.startsWith("#!")) throw new Error("limitedScript: a script with a #! line cannot be wrapped");
+  // A shebang is only valid on a script's first line: it is hoisted above the wrapper.
+  const eol = source.indexOf("\n");
+  const shebang = source.startsWith("#!") && eol !== -1 ? source.slice(0, eol + 1) : "";
+  const body = source.slice(shebang.length);
   const plain = defineScript(source, decode);
-  const wrapped = defineScript(`local function route(KEYS, ARGV)\n${source}\nend\n${prologue}`, (reply) =>
+  const wrapped = defineScript(`${shebang}local function route(KEYS, ARGV)\n${body}\nend\n${prologue}`, (reply) =>
     Array.isArray(reply) ? reply : [],
   );
   return {

@@ -50,6 +50,8 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   "DELETE /api/sessions/current": { policy: "default", spend: "route" },
   // Folded into assign.lua (routes/experiments.ts): one round trip, nothing assigned when refused.
   "POST /api/experiments/{key}/assignment": { policy: "default", spend: "route" },
+  // Folded into enqueue.lua (routes/jobs.ts): an enqueue is one round trip.
+  "POST /api/queues/{queue}/jobs": { policy: "default", spend: "route" },
 };
 
 /** Policies counted in-isolate (no Redis key exists for them). */
