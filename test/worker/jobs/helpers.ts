@@ -1,10 +1,11 @@
 import { inject } from "vitest";
 import { createApp } from "../../../src/app.ts";
-import { loadConfig } from "../../../src/env.ts";
+import { type Bindings, loadConfig } from "../../../src/env.ts";
 import { type ManualClock, manualClock } from "../../../src/lib/clock.ts";
 import { createJobHandlers, type JobHandlers } from "../../../src/lib/jobs/index.ts";
 import { createRedis } from "../../../src/lib/redis.ts";
 import type { ReceiverAnswer } from "../../setup/receiver.ts";
+import { NO_LIMITS } from "../reliability/helpers.ts";
 import { adminHeaders, jsonHeaders, testBindings } from "../support.ts";
 
 export const RECEIVER = inject("receiverUrl");
@@ -16,9 +17,11 @@ export const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
  * The app with a manual clock and its own job handlers, plus the lib's redis/config for direct
  * calls. `send` makes an admin JSON request.
  */
-export function jobsApp(file: string, handlers: JobHandlers = createJobHandlers()) {
+export function jobsApp(file: string, options: { handlers?: JobHandlers; bindings?: Partial<Bindings> } = {}) {
+  const handlers = options.handlers ?? createJobHandlers();
   const clock: ManualClock = manualClock(Date.now());
-  const bindings = testBindings(file);
+  // Rate limits out of the way: some tests send 100 requests at once.
+  const bindings = testBindings(file, { RATE_LIMITS: NO_LIMITS, ...options.bindings });
   const app = createApp({ clock, jobs: handlers });
   const config = loadConfig(bindings);
   const request = (path: string, init?: RequestInit) => app.request(`http://edgekit.test${path}`, init, bindings);
