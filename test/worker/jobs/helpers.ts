@@ -24,7 +24,8 @@ export function jobsApp(file: string, options: { handlers?: JobHandlers; binding
   const bindings = testBindings(file, { RATE_LIMITS: NO_LIMITS, ...options.bindings });
   const app = createApp({ clock, jobs: handlers });
   const config = loadConfig(bindings);
-  const request = (path: string, init?: RequestInit) => app.request(`http://edgekit.test${path}`, init, bindings);
+  const request = async (path: string, init?: RequestInit): Promise<Response> =>
+    app.request(`http://edgekit.test${path}`, init, bindings);
   const send = (method: string, path: string, body?: unknown) =>
     request(path, {
       method,
