@@ -13,7 +13,7 @@ export type AppType = typeof app;
 export default {
   fetch: app.fetch,
   /** The Cron Trigger (wrangler.toml, every minute): pulls every queue (retries, delays, recovery). */
-  async scheduled(_controller, env) {
+  async scheduled(_controller, env, _ctx) {
     const config = loadConfig(env);
     await runTick(createRedis(config), config, {
       clock: systemClock,
