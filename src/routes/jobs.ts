@@ -106,7 +106,7 @@ const putQueueRoute = createRoute({
   summary: "Create a queue or change its settings (signing secret, flow control, retries)",
   description:
     "Fields left out keep their values. A new `secret` (whsec_ + base64 of 24-64 bytes) becomes the current one; the previous one keeps signing for 24 h. A queue without a secret gets one generated, returned once in `secret`.",
-  request: { params: queueParams, ...body(queueSettingsInputSchema.openapi("QueueSettingsInput")) },
+  request: { params: queueParams, ...body(queueSettingsInputSchema) },
   responses: {
     200: json(settingsSchema, "Updated"),
     201: json(settingsSchema, "Created"),
@@ -135,7 +135,7 @@ const enqueueRoute = createRoute({
   summary: "Enqueue a webhook (`target`) or an app job (`type`); idempotent by `dedupId`",
   description:
     "One Redis round trip. A job due now gets its first attempt right after the reply (waitUntil). A repeated `dedupId` within the queue's dedup window answers 200 with the existing job's id.",
-  request: { params: queueParams, ...body(enqueueInputSchema.openapi("EnqueueInput")) },
+  request: { params: queueParams, ...body(enqueueInputSchema) },
   responses: {
     201: json(z.object({ id: z.string(), duplicate: z.literal(false), dueAt: z.number().int() }), "Enqueued"),
     200: json(z.object({ id: z.string(), duplicate: z.literal(true) }), "A duplicate: the existing job"),
