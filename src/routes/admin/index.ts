@@ -7,6 +7,7 @@ import { experimentPages } from "./experiments.tsx";
 import { flagPages } from "./flags.tsx";
 import { formPostsOnly } from "./form.ts";
 import { linkPages } from "./links.tsx";
+import { queuePages } from "./queues.tsx";
 import { viewPages } from "./views.tsx";
 
 /**
@@ -32,4 +33,5 @@ export const adminRoutes = new Hono<AppEnv>()
   .route("/", linkPages)
   .route("/", flagPages)
   .route("/", experimentPages)
-  .route("/", viewPages);
+  .route("/", viewPages)
+  .route("/", queuePages);

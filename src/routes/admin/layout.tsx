@@ -2,13 +2,14 @@ import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import { STYLES } from "./styles.ts";
 
-export type Section = "links" | "flags" | "experiments" | "views";
+export type Section = "links" | "flags" | "experiments" | "views" | "queues";
 
 const SECTIONS: { id: Section; title: string }[] = [
   { id: "links", title: "Links" },
   { id: "flags", title: "Flags" },
   { id: "experiments", title: "Experiments" },
   { id: "views", title: "Views" },
+  { id: "queues", title: "Queues" },
 ];
 
 /** Every dashboard page: viewport meta for phones, the inlined stylesheet, the navigation. */
