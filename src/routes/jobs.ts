@@ -304,9 +304,9 @@ const missingQueue = (queue: string) =>
 
 /** Our own hosts: a webhook to one of them would call this Worker. */
 const ownHosts = (c: Context<AppEnv>): string[] => {
-  const hosts = [new URL(c.req.url).hostname];
+  const hosts = [new URL(c.req.url).host];
   const publicUrl = c.get("config").PUBLIC_URL;
-  if (publicUrl) hosts.push(new URL(publicUrl).hostname);
+  if (publicUrl) hosts.push(new URL(publicUrl).host);
   return hosts;
 };
 

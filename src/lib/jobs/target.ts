@@ -7,7 +7,7 @@
 export interface TargetPolicy {
   /** JOBS_ALLOW_PRIVATE_TARGETS: tests and local development deliver to 127.0.0.1. */
   allowPrivate: boolean;
-  /** Our own hosts (the request's, PUBLIC_URL's): a webhook to ourselves is a loop. */
+  /** Our own hosts, with the port when not the default (the request's, PUBLIC_URL's): a webhook to ourselves is a loop. */
   ownHosts: string[];
 }
 
@@ -57,7 +57,9 @@ export function targetProblem(target: string, policy: TargetPolicy): string | un
   if (url.protocol !== "https:" && url.protocol !== "http:") return "must be an http(s) URL";
   if (url.username || url.password) return "must not carry credentials; put them in headers";
   const host = url.hostname.toLowerCase();
-  if (policy.ownHosts.some((own) => own.toLowerCase() === host)) return "must not point at this service itself";
+  if (policy.ownHosts.some((own) => own.toLowerCase() === url.host.toLowerCase())) {
+    return "must not point at this service itself";
+  }
   if (policy.allowPrivate) return undefined;
   if (host.startsWith("[") ? ipv6Private(host) : ipv4Private(host) || LOCAL_NAME.test(host) || !host.includes(".")) {
     return "must be a public address (private, loopback and local names are refused; JOBS_ALLOW_PRIVATE_TARGETS=true allows them)";
