@@ -8,7 +8,7 @@ import { defineConfig } from "vitest/config";
  */
 export default defineConfig({
   test: {
-    globalSetup: ["./test/setup/global.ts"],
+    globalSetup: ["./test/setup/global.ts", "./test/setup/receiver.ts"],
     projects: [
       {
         plugins: [
@@ -20,6 +20,8 @@ export default defineConfig({
                 UPSTASH_REDIS_REST_TOKEN: inject("restToken"),
                 ADMIN_TOKEN: inject("adminToken"),
                 HASH_SECRET: "test-hash-secret-0123456789",
+                // The jobs tests deliver webhooks to a receiver on 127.0.0.1.
+                JOBS_ALLOW_PRIVATE_TARGETS: "true",
               },
             },
           })),

@@ -51,6 +51,9 @@ const wrangler = spawn(
     `ADMIN_TOKEN:${adminToken}`,
     "--var",
     `HASH_SECRET:${hashSecret}`,
+    // Local webhooks go to local receivers (127.0.0.1), which production refuses.
+    "--var",
+    "JOBS_ALLOW_PRIVATE_TARGETS:true",
   ],
   { cwd: root, stdio: ["inherit", "pipe", "inherit"], env: { ...process.env, FORCE_COLOR: "1" } },
 );

@@ -6,6 +6,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./env.ts";
 import { type Clock, systemClock } from "./lib/clock.ts";
 import { AppError } from "./lib/errors.ts";
+import { type JobHandlers, jobs } from "./lib/jobs/handlers.ts";
 import { idempotency } from "./middleware/idempotency.ts";
 import { notFound, onError } from "./middleware/problems.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
@@ -17,6 +18,7 @@ import { dedupRoutes } from "./routes/dedup.ts";
 import { experimentRoutes } from "./routes/experiments.ts";
 import { flagRoutes } from "./routes/flags.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { jobRoutes } from "./routes/jobs.ts";
 import { leaderboardRoutes } from "./routes/leaderboards.ts";
 import { linksRoutes } from "./routes/links/index.ts";
 import { lockRoutes } from "./routes/locks.ts";
@@ -30,6 +32,8 @@ import { viewsRoutes } from "./routes/views.ts";
 export interface AppOptions {
   /** The clock lib code reads; tests pass a manual one. */
   clock?: Clock;
+  /** The app's own job types (`jobs.on("send-email", ...)`); defaults to the shared registry. */
+  jobs?: JobHandlers;
 }
 
 /** Largest request body accepted anywhere (a bulk of 100 links fits comfortably). */
@@ -84,6 +88,7 @@ export function createApp(options: AppOptions = {}) {
     .route("/", leaderboardRoutes)
     .route("/", trendingRoutes)
     .route("/", placesRoutes)
+    .route("/", jobRoutes(options.jobs ?? jobs))
     .route("/", adminRoutes)
     .route("/", linksRoutes);
 }

@@ -32,6 +32,10 @@ export interface Bindings {
   IDEMPOTENCY_LEASE_SECONDS?: string;
   /** JSON: per-route `required` / `failOpen` (src/lib/idempotency/config.ts). */
   IDEMPOTENCY_ROUTES?: string;
+  /** "true" lets webhooks target private and loopback addresses (tests, `npm run dev`). */
+  JOBS_ALLOW_PRIVATE_TARGETS?: string;
+  JOBS_MAX_PAYLOAD_BYTES?: string;
+  JOBS_DELIVERIES_PER_TICK?: string;
 }
 
 const secret = (name: string) =>
@@ -73,6 +77,13 @@ const configSchema = z.object({
   IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().int().min(1).max(720).default(24),
   IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   IDEMPOTENCY_ROUTES: idempotencyRoutesSchema,
+  JOBS_ALLOW_PRIVATE_TARGETS: z
+    .enum(["true", "false", ""], { error: "JOBS_ALLOW_PRIVATE_TARGETS must be true or false" })
+    .default("false")
+    .transform((value) => value === "true"),
+  JOBS_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).max(1_048_576).default(65_536),
+  // Attempts per queue per cron tick: 40 fits the Free plan's 50 subrequests per invocation.
+  JOBS_DELIVERIES_PER_TICK: z.coerce.number().int().min(1).max(10_000).default(40),
 });
 
 /** Parsed, validated configuration. */

@@ -9,5 +9,7 @@ declare module "vitest" {
     adminToken: string;
     /** redis://127.0.0.1:PORT of the throwaway redis-server. */
     redisUrl: string;
+    /** The jobs tests' programmable webhook receiver (test/setup/receiver.ts). */
+    receiverUrl: string;
   }
 }

@@ -62,6 +62,8 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   "GET /api/places/{set}/nearby": { policy: "places-nearby", spend: "route" },
   "PUT /api/places/{set}/{id}": { policy: "places-write", spend: "route" },
   "POST /api/places/{set}/bulk": { policy: "places-write", spend: "route" },
+  // Folded into enqueue.lua (routes/jobs.ts): an enqueue is one round trip.
+  "POST /api/queues/{queue}/jobs": { policy: "default", spend: "route" },
 };
 
 /** Policies counted in-isolate (no Redis key exists for them). */

@@ -9,6 +9,7 @@ import { formPostsOnly } from "./form.ts";
 import { leaderboardPages } from "./leaderboards.tsx";
 import { linkPages } from "./links.tsx";
 import { placePages } from "./places.tsx";
+import { queuePages } from "./queues.tsx";
 import { trendingPages } from "./trending.tsx";
 import { viewPages } from "./views.tsx";
 
@@ -38,4 +39,5 @@ export const adminRoutes = new Hono<AppEnv>()
   .route("/", viewPages)
   .route("/", leaderboardPages)
   .route("/", trendingPages)
-  .route("/", placePages);
+  .route("/", placePages)
+  .route("/", queuePages);

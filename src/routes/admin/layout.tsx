@@ -2,7 +2,7 @@ import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import { STYLES } from "./styles.ts";
 
-export type Section = "links" | "flags" | "experiments" | "views" | "leaderboards" | "trending" | "places";
+export type Section = "links" | "flags" | "experiments" | "views" | "leaderboards" | "trending" | "places" | "queues";
 
 const SECTIONS: { id: Section; title: string }[] = [
   { id: "links", title: "Links" },
@@ -12,6 +12,7 @@ const SECTIONS: { id: Section; title: string }[] = [
   { id: "leaderboards", title: "Leaderboards" },
   { id: "trending", title: "Trending" },
   { id: "places", title: "Places" },
+  { id: "queues", title: "Queues" },
 ];
 
 /** Every dashboard page: viewport meta for phones, the inlined stylesheet, the navigation. */
