@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { createMiddleware } from "hono/factory";
 
 type Document = ReturnType<OpenAPIHono["getOpenAPI31Document"]>;
 type Operation = {
@@ -13,10 +14,19 @@ const problem = (description: string) => ({
 
 /**
  * The `Idempotency-Key` middleware (src/middleware/idempotency.ts) serves every POST, PATCH and
- * DELETE under /api without each route declaring it; this adds it to the OpenAPI document: the
- * request header, `Idempotent-Replayed` on success responses, and its problem responses.
+ * DELETE under /api without each route declaring it; this middleware, mounted on /openapi.json,
+ * adds it to the generated document: the request header, `Idempotent-Replayed` on success
+ * responses, and its problem responses.
  */
-export function documentIdempotency(document: Document): Document {
+export function documentIdempotency() {
+  return createMiddleware(async function documentIdempotency(c, next) {
+    await next();
+    if (c.res.status !== 200) return;
+    c.res = Response.json(withIdempotency((await c.res.json()) as Document), c.res);
+  });
+}
+
+function withIdempotency(document: Document): Document {
   document.components ??= {};
   const components = document.components;
   components.parameters = {
