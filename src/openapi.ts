@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./env.ts";
 import { OPENAPI_DOCUMENT } from "./openapi-document.ts";
-import { documentIdempotency } from "./routes/idempotency-doc.ts";
+import { withIdempotency } from "./routes/idempotency-doc.ts";
 
 /** The document's header; the paths and schemas come from the routes' own zod schemas. */
 export const OPENAPI_CONFIG = {
@@ -18,7 +18,7 @@ export const OPENAPI_CONFIG = {
  * route takes (added by middleware, so no route declares it). What `npm run openapi` stores.
  */
 export function liveOpenApiDocument(app: OpenAPIHono<AppEnv>) {
-  return documentIdempotency(app.getOpenAPI31Document(OPENAPI_CONFIG));
+  return withIdempotency(app.getOpenAPI31Document(OPENAPI_CONFIG));
 }
 
 /**

@@ -13,10 +13,11 @@ const problem = (description: string) => ({
 
 /**
  * The `Idempotency-Key` middleware (src/middleware/idempotency.ts) serves every POST, PATCH and
- * DELETE under /api without each route declaring it; this adds it to the OpenAPI document: the
- * request header, `Idempotent-Replayed` on success responses, and its problem responses.
+ * DELETE under /api without each route declaring it; this adds it to the generated document
+ * (`liveOpenApiDocument` in src/openapi.ts): the request header, `Idempotent-Replayed` on success
+ * responses, and its problem responses.
  */
-export function documentIdempotency(document: Document): Document {
+export function withIdempotency(document: Document): Document {
   document.components ??= {};
   const components = document.components;
   components.parameters = {

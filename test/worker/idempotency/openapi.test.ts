@@ -40,3 +40,14 @@ describe("the OpenAPI document", () => {
     expect(doc.paths["/api/locks/{name}"]?.post?.responses["423"]).toBeDefined();
   });
 });
+
+describe("GET /openapi.json", () => {
+  it("is served whole as JSON after the additions", async () => {
+    const res = await t.request("/openapi.json");
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    const text = await res.text();
+    const length = res.headers.get("content-length");
+    if (length !== null) expect(Number(length)).toBe(new TextEncoder().encode(text).byteLength);
+    expect(JSON.parse(text)).toMatchObject({ openapi: "3.1.0" });
+  });
+});
