@@ -4,14 +4,20 @@ import { userSessionKeys } from "./keys.ts";
 import { scripts } from "./scripts.ts";
 import { type SessionConfig, type SessionSummary, sessionTimeouts } from "./session.ts";
 
-/** A user's live sessions, most recently seen first (one script, which also cleans the index). */
+/**
+ * A user's live sessions, most recently seen first: one script per tag the user's sessions may
+ * carry (see `userSessionKeys`), sent together in one round trip; each also cleans its index.
+ */
 export async function listUserSessions(
   redis: RedisClient,
   config: SessionConfig,
   { userId, now }: { userId: string; now: number },
 ): Promise<SessionSummary[]> {
-  const keys = await userSessionKeys(config, userId);
   const { idleMs } = sessionTimeouts(config);
-  const reply = await scripts.listUser.run(redis, [keys.index], [now, idleMs, keys.sessionPrefix]);
-  return decodeSummaries(reply, idleMs);
+  const replies = await Promise.all(
+    (await userSessionKeys(config, userId)).map((keys) =>
+      scripts.listUser.run(redis, [keys.index], [now, idleMs, keys.sessionPrefix]),
+    ),
+  );
+  return replies.flatMap((reply) => decodeSummaries(reply, idleMs)).sort((a, b) => b.lastSeenAt - a.lastSeenAt);
 }
