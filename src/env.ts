@@ -17,6 +17,8 @@ export interface Bindings {
   KEY_PREFIX?: string;
   REDIS_TIMEOUT_MS?: string;
   PUBLIC_URL?: string;
+  /** Comma-separated hosts this service answers on (besides PUBLIC_URL's): links may not target them. */
+  SERVICE_HOSTS?: string;
   /** How long an isolate keeps the flag set (ms); 0 reads Redis on every evaluation. */
   FLAGS_CACHE_TTL_MS?: string;
   SESSION_IDLE_MINUTES?: string;
@@ -25,7 +27,18 @@ export interface Bindings {
   RATE_LIMITS?: string;
   VIEWS_DEDUP_SECONDS?: string;
   VIEWS_RETENTION_DAYS?: string;
+  /** Distinct pages view counting accepts per UTC day; views of new pages beyond it are refused. */
+  VIEWS_MAX_PAGES_PER_DAY?: string;
+  /** Comma-separated patterns (`*` = any run of characters): only matching page ids are counted. */
+  VIEWS_ALLOWED_PAGES?: string;
 }
+
+/** A comma-separated list: trimmed, empty entries dropped. */
+const list = (value: string | undefined) =>
+  (value ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
 
 const secret = (name: string) =>
   z
@@ -55,6 +68,18 @@ const configSchema = z.object({
     .url({ protocol: /^https?$/, error: "PUBLIC_URL must be an http(s) URL" })
     .transform((url) => url.replace(/\/+$/, ""))
     .optional(),
+  SERVICE_HOSTS: z
+    .string()
+    .optional()
+    .transform(list)
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9.-]{1,253}$|^\[[0-9A-Fa-f:.]{2,45}\]$/, "SERVICE_HOSTS lists host names, comma-separated")
+          .transform((host) => host.toLowerCase().replace(/\.$/, "")),
+      ),
+    ),
   FLAGS_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(5000),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
   // At most a year, so a cookie's Max-Age stays under the 400 days browsers accept.
@@ -63,6 +88,12 @@ const configSchema = z.object({
   // A repeat view of a page by one visitor inside this window is not counted (at most a day).
   VIEWS_DEDUP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(1800),
   VIEWS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(90),
+  VIEWS_MAX_PAGES_PER_DAY: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  VIEWS_ALLOWED_PAGES: z
+    .string()
+    .optional()
+    .transform(list)
+    .pipe(z.array(z.string().max(512, "VIEWS_ALLOWED_PAGES: each pattern at most 512 characters")).max(100)),
 });
 
 /** Parsed, validated configuration. */
