@@ -96,27 +96,32 @@ export function loadSession() {
 
 /**
  * True when the request comes from another site, by `Sec-Fetch-Site` (anything but
- * "same-origin") or else `Origin` (anything but this origin or PUBLIC_URL's). Whatever the
- * content type: Hono's `csrf()` looks at form types only. A request with neither header is no
- * browser's (browsers send Origin with every PATCH, DELETE and POST), so it carries no ambient
- * cookie to forge with and passes.
+ * "same-origin") or else `Origin` (anything but this origin or PUBLIC_URL's), whatever the
+ * content type (Hono's `csrf()` looks at form types only). A request with neither header is no
+ * browser's (browsers send Origin with every PATCH, DELETE and POST), so it has no ambient cookie
+ * to forge with: it passes unless `requireOrigin`.
  */
-export function crossOrigin(c: Context<AppEnv>): boolean {
+export function crossOrigin(c: Context<AppEnv>, requireOrigin = false): boolean {
   const site = c.req.header("sec-fetch-site");
   if (site !== undefined) return site !== "same-origin";
   const origin = c.req.header("origin");
-  if (origin === undefined) return false;
+  if (origin === undefined) return requireOrigin;
   const publicUrl = c.get("config").PUBLIC_URL;
   return origin !== new URL(c.req.url).origin && (publicUrl === undefined || origin !== new URL(publicUrl).origin);
 }
 
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
 /**
- * Refuses with a 403 a request from another site (`crossOrigin`), for routes that change state
- * on the strength of the cookie, before the session is touched.
+ * Refuses with a 403 a state-changing request (any method but GET, HEAD, OPTIONS) from another
+ * site (`crossOrigin`), for routes that act on the strength of the cookie, before the session is
+ * touched. `requireOrigin` refuses one that carries neither header too (the dashboard's forms,
+ * which only a browser posts).
  */
-export function sameOriginOnly() {
+export function sameOriginOnly(options: { requireOrigin?: boolean } = {}) {
+  const requireOrigin = options.requireOrigin ?? false;
   return createMiddleware<AppEnv>(async function sameOriginOnly(c, next) {
-    if (crossOrigin(c)) {
+    if (!SAFE_METHODS.has(c.req.method) && crossOrigin(c, requireOrigin)) {
       throw new AppError(
         "forbidden",
         "This request came from another origin; session changes must come from this site.",

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { clientInfo } from "../lib/client-info.ts";
+import { CSP } from "../lib/content-security.ts";
 import {
   badgeSvg,
   countView,
@@ -209,5 +210,8 @@ export const viewsRoutes = createRouter()
       "content-type": "image/svg+xml; charset=utf-8",
       // Short, so a README badge stays roughly current without a request per image view.
       "cache-control": "public, max-age=60, s-maxage=60",
+      // Embedded by other sites (README badges): the app-wide same-origin policy would block it.
+      "cross-origin-resource-policy": "cross-origin",
+      "content-security-policy": CSP.badge,
     });
   });

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../env.ts";
 import { clientInfo } from "../../lib/client-info.ts";
+import { CSP } from "../../lib/content-security.ts";
 import { AppError } from "../../lib/errors.ts";
 import { followLink } from "../../lib/links/follow-link.ts";
 import { SLUG_ROUTE_PATTERN } from "../../lib/links/slug.ts";
@@ -76,7 +77,7 @@ function wantsJson(c: Context<AppEnv>): boolean {
 
 function page(c: Context<AppEnv>, status: 200 | 401 | 404 | 410, body: string, problem?: AppError): Response {
   if (problem && wantsJson(c)) return problemBody(problem, c.req.path);
-  return c.html(body, status, { "cache-control": "no-store" });
+  return c.html(body, status, { "cache-control": "no-store", "content-security-policy": CSP.linkPage });
 }
 
 function respond(c: Context<AppEnv>, slug: string, outcome: UnlockOutcome): Response {
