@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env.ts";
 import { AppError } from "../lib/errors.ts";
+import { isReservedName, RESERVED_NAME_HINT, refuseReservedKeys } from "../lib/names.ts";
 import { clientAddress, ipIdentifier } from "../lib/ratelimit/identifier.ts";
 import {
   createSession,
@@ -30,21 +31,31 @@ import { createRouter, problemResponse } from "./router.ts";
 
 const COOKIE_NOTE = "Uses the session cookie (`__Host-session`; `session` on http://localhost).";
 
+// Reserved names are looked for in the raw body: zod's record output would drop `__proto__` unseen.
 const dataSchema = z
-  .record(
-    z.string(),
-    z.unknown().openapi({ description: `Any JSON value, up to ${SESSION_LIMITS.maxValueBytes} bytes` }),
+  .preprocess(
+    refuseReservedKeys,
+    z
+      .record(
+        z.string(),
+        z.unknown().openapi({ description: `Any JSON value, up to ${SESSION_LIMITS.maxValueBytes} bytes` }),
+      )
+      .superRefine((data, ctx) => {
+        const names = Object.keys(data);
+        if (names.length > SESSION_LIMITS.maxFields) {
+          ctx.addIssue({ code: "custom", message: `At most ${SESSION_LIMITS.maxFields} fields` });
+        }
+        for (const name of names.filter((n) => !SESSION_LIMITS.fieldName.test(n))) {
+          ctx.addIssue({ code: "custom", path: [name], message: "Field names are 1-64 of A-Z a-z 0-9 _ . -" });
+        }
+        for (const name of names.filter((n) => n !== "__proto__" && isReservedName(n))) {
+          ctx.addIssue({ code: "custom", path: [name], message: RESERVED_NAME_HINT });
+        }
+      }),
   )
-  .superRefine((data, ctx) => {
-    const names = Object.keys(data);
-    if (names.length > SESSION_LIMITS.maxFields) {
-      ctx.addIssue({ code: "custom", message: `At most ${SESSION_LIMITS.maxFields} fields` });
-    }
-    for (const name of names.filter((n) => !SESSION_LIMITS.fieldName.test(n))) {
-      ctx.addIssue({ code: "custom", path: [name], message: "Field names are 1-64 of A-Z a-z 0-9 _ . -" });
-    }
-  })
-  .openapi({ description: `Up to ${SESSION_LIMITS.maxFields} fields named by 1-64 of A-Z a-z 0-9 _ . -` });
+  .openapi({
+    description: `Up to ${SESSION_LIMITS.maxFields} fields named by 1-64 of A-Z a-z 0-9 _ . - (not __proto__, constructor, prototype)`,
+  });
 
 const summarySchema = z.object({
   userId: z.string(),

@@ -13,9 +13,8 @@ interface RawSession {
 }
 
 function parseData(raw: Record<string, string> | undefined): Record<string, JsonValue> {
-  const data: Record<string, JsonValue> = {};
-  for (const [name, text] of Object.entries(raw ?? {})) data[name] = JSON.parse(text) as JsonValue;
-  return data;
+  // fromEntries defines own properties: a field named like an Object property reads back as itself.
+  return Object.fromEntries(Object.entries(raw ?? {}).map(([name, text]) => [name, JSON.parse(text) as JsonValue]));
 }
 
 function summary(raw: RawSession, handle: string, idleMs: number): SessionSummary {
