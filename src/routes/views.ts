@@ -72,8 +72,8 @@ const noStore = { "cache-control": "no-store" };
 const tags = ["views"];
 const countResponses = {
   200: { description: "The view was seen", content: { "application/json": { schema: countedSchema } } },
-  422: problemResponse("The page id or URL is not valid"),
-  429: problemResponse("Over the count-view rate limit"),
+  422: problemResponse("The page id or URL is not valid, or not in VIEWS_ALLOWED_PAGES"),
+  429: problemResponse("Over the count-view rate limit, or a new page once VIEWS_MAX_PAGES_PER_DAY were counted today"),
   503: problemResponse("Redis is unreachable"),
 };
 const readResponses = {
