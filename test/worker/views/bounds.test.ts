@@ -114,7 +114,7 @@ describe("the allow-list (VIEWS_ALLOWED_PAGES)", () => {
     ["an origin that only starts like an allowed one", "/api/views?url=https%3A%2F%2Fexample.com.evil.example%2F", 422],
     ["a page id outside the patterns", "/api/views/other", 422],
     ["a page id that only contains a pattern", "/api/views/x%2Fpricing", 422],
-  ])("answers %s with %i", async (_name, path, status) => {
+  ])("answers %s (%s) with %i", async (_name, path, status) => {
     const res = await allowed.request(path, { method: "POST", headers: { "user-agent": HUMAN_UA } });
     expect(res.status).toBe(status);
     if (status === 422) {
