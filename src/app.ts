@@ -1,16 +1,15 @@
 import { swaggerUI } from "@hono/swagger-ui";
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
-import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./env.ts";
 import { type Clock, systemClock } from "./lib/clock.ts";
-import { AppError } from "./lib/errors.ts";
 import { type JobHandlers, jobs } from "./lib/jobs/handlers.ts";
+import { limitBody } from "./middleware/body-limit.ts";
 import { idempotency } from "./middleware/idempotency.ts";
 import { notFound, onError } from "./middleware/problems.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestContext } from "./middleware/request-context.ts";
+import { requestIds } from "./middleware/request-id.ts";
 import { requireJson } from "./middleware/require-json.ts";
 import { serveOpenApi } from "./openapi.ts";
 import { adminRoutes } from "./routes/admin/index.ts";
@@ -43,8 +42,9 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export function createApp(options: AppOptions = {}) {
   const app = new OpenAPIHono<AppEnv>();
 
-  app.use(requestId());
-  app.use(secureHeaders());
+  app.use(requestIds());
+  // A handler may set one of these itself (the badge: Cross-Origin-Resource-Policy: cross-origin).
+  app.use(secureHeaders({ overwrite: false }));
   app.onError(onError);
   app.notFound(notFound);
 
@@ -61,14 +61,7 @@ export function createApp(options: AppOptions = {}) {
   // Before anything reads the body, so a blocked client is refused first; after requestContext,
   // whose config it needs. Every later error (413, 415, 422, 404...) gets the RateLimit headers.
   app.use(rateLimit());
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new AppError("payload_too_large", `The body is over the limit of ${MAX_BODY_BYTES} bytes.`);
-      },
-    }),
-  );
+  app.use(limitBody(MAX_BODY_BYTES));
   app.use("/api/*", requireJson());
   // After the body limit and the JSON check (their refusals are not stored), before the routes.
   app.use("/api/*", idempotency());

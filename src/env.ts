@@ -18,6 +18,8 @@ export interface Bindings {
   KEY_PREFIX?: string;
   REDIS_TIMEOUT_MS?: string;
   PUBLIC_URL?: string;
+  /** Comma-separated hosts this service answers on (besides PUBLIC_URL's): links may not target them. */
+  SERVICE_HOSTS?: string;
   /** How long an isolate keeps the flag set (ms); 0 reads Redis on every evaluation. */
   FLAGS_CACHE_TTL_MS?: string;
   SESSION_IDLE_MINUTES?: string;
@@ -36,7 +38,18 @@ export interface Bindings {
   JOBS_ALLOW_PRIVATE_TARGETS?: string;
   JOBS_MAX_PAYLOAD_BYTES?: string;
   JOBS_DELIVERIES_PER_TICK?: string;
+  /** Distinct pages view counting accepts per UTC day; views of new pages beyond it are refused. */
+  VIEWS_MAX_PAGES_PER_DAY?: string;
+  /** Comma-separated patterns (`*` = any run of characters): only matching page ids are counted. */
+  VIEWS_ALLOWED_PAGES?: string;
 }
+
+/** A comma-separated list: trimmed, empty entries dropped. */
+const list = (value: string | undefined) =>
+  (value ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
 
 const secret = (name: string) =>
   z
@@ -66,6 +79,18 @@ const configSchema = z.object({
     .url({ protocol: /^https?$/, error: "PUBLIC_URL must be an http(s) URL" })
     .transform((url) => url.replace(/\/+$/, ""))
     .optional(),
+  SERVICE_HOSTS: z
+    .string()
+    .optional()
+    .transform(list)
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9.-]{1,253}$|^\[[0-9A-Fa-f:.]{2,45}\]$/, "SERVICE_HOSTS lists host names, comma-separated")
+          .transform((host) => host.toLowerCase().replace(/\.$/, "")),
+      ),
+    ),
   FLAGS_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(5000),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
   // At most a year, so a cookie's Max-Age stays under the 400 days browsers accept.
@@ -84,6 +109,12 @@ const configSchema = z.object({
   JOBS_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).max(1_048_576).default(65_536),
   // Attempts per queue per cron tick: 40 fits the Free plan's 50 subrequests per invocation.
   JOBS_DELIVERIES_PER_TICK: z.coerce.number().int().min(1).max(10_000).default(40),
+  VIEWS_MAX_PAGES_PER_DAY: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  VIEWS_ALLOWED_PAGES: z
+    .string()
+    .optional()
+    .transform(list)
+    .pipe(z.array(z.string().max(512, "VIEWS_ALLOWED_PAGES: each pattern at most 512 characters")).max(100)),
 });
 
 /** Parsed, validated configuration. */

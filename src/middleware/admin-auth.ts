@@ -4,7 +4,7 @@ import { sha256 } from "hono/utils/crypto";
 import type { AppEnv } from "../env.ts";
 import { AppError } from "../lib/errors.ts";
 
-const BEARER = /^Bearer +([A-Za-z0-9._~+/=-]+) *$/;
+const BEARER = /^Bearer +([A-Za-z0-9._~+/=-]+) *$/i;
 
 /**
  * Requires `Authorization: Bearer <ADMIN_TOKEN>`. The compare is constant-time (both sides are

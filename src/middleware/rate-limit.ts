@@ -29,6 +29,16 @@ export interface RateLimitHandle {
    */
   spend(cost: number): Promise<void>;
   /**
+   * Spends one unit for each check, each under its own identifier (and policy, the route's when
+   * not given), instead of the request's own identity: for a backend calling on behalf of its
+   * users, so that one user's retries do not spend everyone's quota. The checks run together (one
+   * round trip); throws the first refusal, like `spend`.
+   *
+   * @example
+   * await c.get("rateLimit").spendFor([{ identifier: await userIdentifier(userId) }]);
+   */
+  spendFor(checks: readonly { identifier: string; policy?: PolicyName }[]): Promise<void>;
+  /**
    * Records a decision taken elsewhere (a route that folded the check into its own Lua script),
    * so the response still gets its headers. Throws like `spend` when the outcome refuses.
    */
@@ -66,13 +76,16 @@ export function rateLimit() {
   return createMiddleware<AppEnv>(async function rateLimit(c, next) {
     const config = c.get("config");
     const rule = routeRule(c.req.method, matchedPattern(c));
-    const policy = config.RATE_LIMITS[rule.policy];
     let outcome: LimitOutcome | undefined;
+    // The policy the outcome (and so the headers) belongs to: the route's, or one of spendFor's.
+    let outcomePolicy: PolicyName = rule.policy;
 
-    const refuseIfNeeded = (decided: LimitOutcome) => {
+    const refuseIfNeeded = (decided: LimitOutcome, name: PolicyName = rule.policy) => {
       outcome = decided;
+      outcomePolicy = name;
       if (decided.status === "allowed" || decided.status === "fail-open") return;
-      const headers = rateLimitHeaders(rule.policy, policy, decided, Date.now());
+      const policy = config.RATE_LIMITS[name];
+      const headers = rateLimitHeaders(name, policy, decided, Date.now());
       if (decided.status === "fail-closed") {
         throw new AppError("redis_unavailable", "Storage is temporarily unavailable. Try again shortly.", {
           headers: { ...headers, "retry-after": "2" },
@@ -81,18 +94,34 @@ export function rateLimit() {
       }
       throw new AppError(
         "quota_exceeded",
-        `Over the "${rule.policy}" limit of ${policy.limit} per ${policy.window} s. Retry in ${headers["retry-after"]} s.`,
-        { extensions: { policy: rule.policy }, headers },
+        `Over the "${name}" limit of ${policy.limit} per ${policy.window} s. Retry in ${headers["retry-after"]} s.`,
+        { extensions: { policy: name }, headers },
       );
     };
-    const spend = async (cost: number) => {
-      const identifier = await identify(c);
-      if (rule.spend === "local") return refuseIfNeeded(localLimit(rule.policy, policy, identifier, cost, Date.now()));
-      const decided = await checkLimit(c.get("redis"), config, { policy: rule.policy, identifier, cost });
+    const check = async (name: PolicyName, identifier: string, cost: number) => {
+      const decided = await checkLimit(c.get("redis"), config, { policy: name, identifier, cost });
       if (decided.status === "allowed" || decided.status === "blocked") keepAlive(c, decided.pending);
       // Redis failed or timed out: the route's own commands answer 503 at once, not after a second timeout.
       else cutOffRedis(c.get("redis"));
-      refuseIfNeeded(decided);
+      return decided;
+    };
+    const spend = async (cost: number) => {
+      const identifier = await identify(c);
+      if (rule.spend === "local") {
+        return refuseIfNeeded(localLimit(rule.policy, config.RATE_LIMITS[rule.policy], identifier, cost, Date.now()));
+      }
+      refuseIfNeeded(await check(rule.policy, identifier, cost));
+    };
+    const spendFor: RateLimitHandle["spendFor"] = async (checks) => {
+      const decisions = await Promise.all(
+        checks.map(async ({ identifier, policy: name = rule.policy }) => ({
+          name,
+          decided: await check(name, identifier, 1),
+        })),
+      );
+      const refused = decisions.find(({ decided }) => decided.status === "blocked" || decided.status === "fail-closed");
+      const shown = refused ?? decisions[0];
+      if (shown) refuseIfNeeded(shown.decided, shown.name);
     };
     const forScript = async (cost = 1) => {
       // Already spent (the rule says "before"): folding again would count the request twice.
@@ -101,7 +130,7 @@ export function rateLimit() {
       if (!limit) await spend(cost);
       return limit;
     };
-    c.set("rateLimit", { policy: rule.policy, spend, settle: refuseIfNeeded, forScript });
+    c.set("rateLimit", { policy: rule.policy, spend, spendFor, settle: refuseIfNeeded, forScript });
 
     if (rule.spend === "before" || rule.spend === "local") await spend(1);
     await next();
@@ -110,13 +139,16 @@ export function rateLimit() {
     if (!outcome && storageFailed(c.error)) {
       // The route's own command found Redis gone (a folded check never ran): asking again would
       // only wait for another timeout. The policy's decision still goes in the headers.
-      outcome = { status: policy.onRedisFailure === "open" ? "fail-open" : "fail-closed", cause: c.error };
+      const failOpen = config.RATE_LIMITS[rule.policy].onRedisFailure === "open";
+      outcome = { status: failOpen ? "fail-open" : "fail-closed", cause: c.error };
     } else if (!outcome) {
       await spend(1).catch((error: unknown) => {
         if (!(error instanceof AppError)) throw error;
       });
     }
-    if (outcome) setHeaders(c, rateLimitHeaders(rule.policy, policy, outcome, Date.now()));
+    if (outcome) {
+      setHeaders(c, rateLimitHeaders(outcomePolicy, config.RATE_LIMITS[outcomePolicy], outcome, Date.now()));
+    }
   });
 }
 

@@ -2,16 +2,20 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env.ts";
 import { AppError } from "../lib/errors.ts";
+import { isReservedName, RESERVED_NAME_HINT, refuseReservedKeys } from "../lib/names.ts";
+import { clientAddress, ipIdentifier } from "../lib/ratelimit/identifier.ts";
 import {
   createSession,
   destroySession,
   destroyUserSessions,
   type JsonValue,
   listUserSessions,
+  RESERVED_USER_ID_PREFIX,
   rotateSession,
   SESSION_LIMITS,
   type SessionSummary,
   updateSessionData,
+  userTag,
 } from "../lib/sessions/index.ts";
 import { adminAuth } from "../middleware/admin-auth.ts";
 import {
@@ -27,21 +31,31 @@ import { createRouter, problemResponse } from "./router.ts";
 
 const COOKIE_NOTE = "Uses the session cookie (`__Host-session`; `session` on http://localhost).";
 
+// Reserved names are looked for in the raw body: zod's record output would drop `__proto__` unseen.
 const dataSchema = z
-  .record(
-    z.string(),
-    z.unknown().openapi({ description: `Any JSON value, up to ${SESSION_LIMITS.maxValueBytes} bytes` }),
+  .preprocess(
+    refuseReservedKeys,
+    z
+      .record(
+        z.string(),
+        z.unknown().openapi({ description: `Any JSON value, up to ${SESSION_LIMITS.maxValueBytes} bytes` }),
+      )
+      .superRefine((data, ctx) => {
+        const names = Object.keys(data);
+        if (names.length > SESSION_LIMITS.maxFields) {
+          ctx.addIssue({ code: "custom", message: `At most ${SESSION_LIMITS.maxFields} fields` });
+        }
+        for (const name of names.filter((n) => !SESSION_LIMITS.fieldName.test(n))) {
+          ctx.addIssue({ code: "custom", path: [name], message: "Field names are 1-64 of A-Z a-z 0-9 _ . -" });
+        }
+        for (const name of names.filter((n) => n !== "__proto__" && isReservedName(n))) {
+          ctx.addIssue({ code: "custom", path: [name], message: RESERVED_NAME_HINT });
+        }
+      }),
   )
-  .superRefine((data, ctx) => {
-    const names = Object.keys(data);
-    if (names.length > SESSION_LIMITS.maxFields) {
-      ctx.addIssue({ code: "custom", message: `At most ${SESSION_LIMITS.maxFields} fields` });
-    }
-    for (const name of names.filter((n) => !SESSION_LIMITS.fieldName.test(n))) {
-      ctx.addIssue({ code: "custom", path: [name], message: "Field names are 1-64 of A-Z a-z 0-9 _ . -" });
-    }
-  })
-  .openapi({ description: `Up to ${SESSION_LIMITS.maxFields} fields named by 1-64 of A-Z a-z 0-9 _ . -` });
+  .openapi({
+    description: `Up to ${SESSION_LIMITS.maxFields} fields named by 1-64 of A-Z a-z 0-9 _ . - (not __proto__, constructor, prototype)`,
+  });
 
 const summarySchema = z.object({
   userId: z.string(),
@@ -61,8 +75,17 @@ const tokenSchema = z
   })
   .openapi("SessionToken");
 const userParams = z.object({
-  userId: z.string().regex(SESSION_LIMITS.userId, "1-128 printable ASCII characters, no spaces or braces"),
+  userId: z
+    .string()
+    .regex(SESSION_LIMITS.userId, "1-128 printable ASCII characters, no spaces or braces")
+    .refine((id) => !id.startsWith(RESERVED_USER_ID_PREFIX), `Ids starting "${RESERVED_USER_ID_PREFIX}" are reserved`),
 });
+
+/**
+ * The end user's address, as the backend that calls POST /api/sessions forwards it. Trusted only
+ * there: that route needs the admin token, so only the backend can set it.
+ */
+export const CLIENT_IP_HEADER = "edgekit-client-ip";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const summaryBody = (s: SessionSummary) => ({
@@ -82,6 +105,22 @@ function noSession(c: Context<AppEnv>): never {
   throw new AppError("unauthorized", "There is no session: sign in again.", { headers });
 }
 
+/**
+ * What one sign-in spends: the user's budget (named by the user's keyed session tag, so no user
+ * id reaches a key), and the end user's address's when the backend forwards it.
+ */
+async function signInChecks(c: Context<AppEnv>, userId: string) {
+  const secret = c.get("config").HASH_SECRET;
+  const checks: { identifier: string; policy?: "create-session-address" }[] = [
+    { identifier: `user:hmac-${await userTag(secret, userId)}` },
+  ];
+  const forwarded = c.req.header(CLIENT_IP_HEADER);
+  if (forwarded !== undefined && clientAddress(forwarded) !== "unknown") {
+    checks.push({ identifier: await ipIdentifier(forwarded, secret), policy: "create-session-address" });
+  }
+  return checks;
+}
+
 const ok = (schema: z.ZodType, description: string) => ({
   description,
   content: { "application/json": { schema } },
@@ -92,10 +131,18 @@ const createSessionRoute = createRoute({
   method: "post",
   path: "/api/sessions",
   summary: "Start a session for a user your backend has authenticated",
+  description:
+    "Rate limited per user id (`create-session`) and, when the backend forwards the end user's address in `Edgekit-Client-IP`, per address (`create-session-address`).",
   tags: ["sessions"],
   security: [{ bearerAuth: [] }],
   middleware: [adminAuth()] as const,
   request: {
+    headers: z.object({
+      [CLIENT_IP_HEADER]: z
+        .string()
+        .optional()
+        .openapi({ description: "The end user's IP address, for the per-address limit" }),
+    }),
     body: {
       required: true,
       content: {
@@ -113,6 +160,7 @@ const createSessionRoute = createRoute({
     201: ok(tokenSchema, "Created; Set-Cookie carries the token"),
     401: problemResponse("No or a wrong admin token"),
     422: problemResponse("The body fails its schema"),
+    429: problemResponse("This user, or this end-user address, signed in too often"),
   },
 });
 
@@ -207,6 +255,7 @@ const revokeAllRoute = createRoute({
 export const sessionRoutes = createRouter()
   .openapi(createSessionRoute, async (c) => {
     const { userId, data, userAgent } = c.req.valid("json");
+    await c.get("rateLimit").spendFor(await signInChecks(c, userId));
     const now = c.get("clock").now();
     const created = await createSession(c.get("redis"), c.get("config"), {
       userId,

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { clientInfo } from "../lib/client-info.ts";
+import { CSP } from "../lib/content-security.ts";
 import {
   badgeSvg,
   countView,
@@ -71,8 +72,8 @@ const noStore = { "cache-control": "no-store" };
 const tags = ["views"];
 const countResponses = {
   200: { description: "The view was seen", content: { "application/json": { schema: countedSchema } } },
-  422: problemResponse("The page id or URL is not valid"),
-  429: problemResponse("Over the count-view rate limit"),
+  422: problemResponse("The page id or URL is not valid, or not in VIEWS_ALLOWED_PAGES"),
+  429: problemResponse("Over the count-view rate limit, or a new page once VIEWS_MAX_PAGES_PER_DAY were counted today"),
   503: problemResponse("Redis is unreachable"),
 };
 const readResponses = {
@@ -209,5 +210,8 @@ export const viewsRoutes = createRouter()
       "content-type": "image/svg+xml; charset=utf-8",
       // Short, so a README badge stays roughly current without a request per image view.
       "cache-control": "public, max-age=60, s-maxage=60",
+      // Embedded by other sites (README badges): the app-wide same-origin policy would block it.
+      "cross-origin-resource-policy": "cross-origin",
+      "content-security-policy": CSP.badge,
     });
   });

@@ -1,11 +1,12 @@
 import { timingSafeEqual } from "hono/utils/buffer";
 import type { Config } from "../../env.ts";
 import type { RedisClient } from "../redis.ts";
-import { type CreatedSession, createSession, type Session } from "../sessions/index.ts";
+import { type CreatedSession, createDashboardSession, type Session } from "../sessions/index.ts";
 
 /**
- * The user id of dashboard sessions. Reserved: only a correct ADMIN_TOKEN typed into the login form
- * creates a session for it (a backend calling POST /api/sessions must not use this id).
+ * The user id of dashboard sessions. Reserved: POST /api/sessions refuses every id in the
+ * `edgekit:` namespace, and only a correct ADMIN_TOKEN typed into the login form creates a
+ * dashboard session (marked by its token's tag, see `createDashboardSession`).
  */
 export const ADMIN_USER_ID = "edgekit:dashboard-admin";
 
@@ -28,10 +29,10 @@ export async function startAdminSession(
 ): Promise<CreatedSession | undefined> {
   if (input.token.length === 0 || input.token.length > MAX_TOKEN_LENGTH) return undefined;
   if (!(await timingSafeEqual(input.token, config.ADMIN_TOKEN))) return undefined;
-  return createSession(redis, config, { userId: ADMIN_USER_ID, userAgent: input.userAgent, now: input.now });
+  return createDashboardSession(redis, config, { userId: ADMIN_USER_ID, userAgent: input.userAgent, now: input.now });
 }
 
-/** True for a session the login form created. */
+/** True for a session the login form created: the dashboard's tag, and the dashboard's user id. */
 export function isAdminSession(session: Session | undefined): boolean {
-  return session?.userId === ADMIN_USER_ID;
+  return session?.dashboard === true && session.userId === ADMIN_USER_ID;
 }

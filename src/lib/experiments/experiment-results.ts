@@ -1,4 +1,5 @@
 import type { Config } from "../../env.ts";
+import { ownValue } from "../names.ts";
 import { defineScript, type RedisClient } from "../redis.ts";
 import { experimentKeys } from "./keys.ts";
 import { notFound } from "./not-found.ts";
@@ -62,8 +63,9 @@ export async function experimentResults(
   const snapshot = await readScript.run(redis, [keys.definition, keys.units, keys.conversions], []);
   const experiment = experimentFrom(snapshot.def, snapshot.createdAt, snapshot.updatedAt);
   if (!experiment) throw notFound(key);
-  const unitsOf = (variant: string) => Number(snapshot.units[variant] ?? 0);
-  const counter = (field: string) => Number(snapshot.conversions[field] ?? 0);
+  // Own properties only: a name like "constructor" must not find Object's.
+  const unitsOf = (variant: string) => Number(ownValue(snapshot.units, variant) ?? 0);
+  const counter = (field: string) => Number(ownValue(snapshot.conversions, field) ?? 0);
   const proportion = (goal: string, variant: string) => ({
     units: unitsOf(variant),
     conversions: counter(`${goal}:${variant}`),
@@ -71,16 +73,19 @@ export async function experimentResults(
 
   const control = (experiment.variants[0] as { name: string }).name;
   const variants = experiment.variants.map((variant, index): VariantResult => {
-    const goals: Record<string, GoalResult> = {};
-    for (const goal of experiment.goals) {
-      const mine = proportion(goal, variant.name);
-      goals[goal] = {
-        conversions: mine.conversions,
-        rate: mine.units > 0 ? mine.conversions / mine.units : null,
-        valueSum: counter(`${goal}:${variant.name}:value`),
-        ...(index === 0 ? NO_COMPARISON : compareProportions(proportion(goal, control), mine)),
-      };
-    }
+    // fromEntries defines own properties, whatever the goal is called.
+    const goals: Record<string, GoalResult> = Object.fromEntries(
+      experiment.goals.map((goal) => {
+        const mine = proportion(goal, variant.name);
+        const result: GoalResult = {
+          conversions: mine.conversions,
+          rate: mine.units > 0 ? mine.conversions / mine.units : null,
+          valueSum: counter(`${goal}:${variant.name}:value`),
+          ...(index === 0 ? NO_COMPARISON : compareProportions(proportion(goal, control), mine)),
+        };
+        return [goal, result];
+      }),
+    );
     return { name: variant.name, weight: variant.weight, control: index === 0, units: unitsOf(variant.name), goals };
   });
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isReservedName, RESERVED_NAME_HINT } from "../names.ts";
 
 /**
  * The shape of an experiment, validated whole on every write so that a bad definition never
@@ -11,7 +12,10 @@ export const experimentKeySchema = z.string().regex(EXPERIMENT_KEY, "use 1 to 12
 
 /** Variant and goal names: no ":" (they are joined with ":" in hash fields and set members). */
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
-const nameSchema = z.string().regex(NAME, "use 1 to 64 of A-Z a-z 0-9 _ -");
+const nameSchema = z
+  .string()
+  .regex(NAME, "use 1 to 64 of A-Z a-z 0-9 _ -")
+  .refine((name) => !isReservedName(name), RESERVED_NAME_HINT);
 
 export const STATUSES = ["draft", "running", "paused", "completed"] as const;
 export type Status = (typeof STATUSES)[number];

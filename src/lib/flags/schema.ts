@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isReservedName, RESERVED_NAME_HINT, refuseReservedKeys } from "../names.ts";
 import { parseSemver } from "./semver.ts";
 
 /**
@@ -44,7 +45,10 @@ export const LIMITS = {
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const NAME_HINT = "use 1 to 64 of A-Z a-z 0-9 _ . -";
-const nameSchema = z.string().regex(NAME, NAME_HINT);
+const nameSchema = z
+  .string()
+  .regex(NAME, NAME_HINT)
+  .refine((name) => !isReservedName(name), RESERVED_NAME_HINT);
 const idSchema = z.string().min(1).max(LIMITS.idLength);
 const idListSchema = z
   .array(idSchema)
@@ -76,9 +80,10 @@ export const flagInputSchema = z
     enabled: z.boolean(),
     type: z.enum(FLAG_TYPES),
     // Names are checked in checkReferences: a record key schema would only say "Invalid key in record".
-    variants: z
-      .record(z.string(), z.unknown())
-      .refine((v) => Object.keys(v).length >= 1, "define at least one variant"),
+    variants: z.preprocess(
+      refuseReservedKeys,
+      z.record(z.string(), z.unknown()).refine((v) => Object.keys(v).length >= 1, "define at least one variant"),
+    ),
     defaultVariant: nameSchema,
     rollout: z.strictObject({ percentage: percentageSchema, variant: nameSchema }).optional(),
     allow: idListSchema,
@@ -149,8 +154,9 @@ function checkReferences(flag: ParsedInput, ctx: z.RefinementCtx): void {
     ctx.addIssue({ code: "custom", path: ["variants"], message: `at most ${LIMITS.variants} variants` });
   }
   for (const [name, value] of Object.entries(flag.variants)) {
-    if (!NAME.test(name)) {
-      ctx.addIssue({ code: "custom", path: ["variants", name], message: NAME_HINT });
+    if (!NAME.test(name) || isReservedName(name)) {
+      const message = NAME.test(name) ? RESERVED_NAME_HINT : NAME_HINT;
+      ctx.addIssue({ code: "custom", path: ["variants", name], message });
     } else if (!valueMatchesType(flag.type, value)) {
       ctx.addIssue({
         code: "custom",
@@ -160,7 +166,7 @@ function checkReferences(flag: ParsedInput, ctx: z.RefinementCtx): void {
     }
   }
   const known = (variant: string, path: (string | number)[]) => {
-    if (!(variant in flag.variants)) {
+    if (!Object.hasOwn(flag.variants, variant)) {
       ctx.addIssue({
         code: "custom",
         path,

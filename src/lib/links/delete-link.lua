@@ -7,7 +7,7 @@
 -- KEYS[4]     its referrer hosts (zset)
 -- KEYS[5]     its countries (zset)
 -- KEYS[6]     the index of all links (zset, shared)
--- KEYS[7..n]  its per-day counters for every day still retained
+-- KEYS[7..n]  its per-day counters for every day still retained, then its wrong-password counter
 -- ARGV[1]     the slug (to rebuild its index member; the format is indexMember() in keys.ts)
 -- Reply: 1 deleted, 0 no such link
 local createdAt = redis.call("HGET", KEYS[1], "createdAt")

@@ -19,6 +19,7 @@ export async function deleteLink(redis: RedisClient, config: Config, slug: strin
       keys.countries,
       indexKey(config),
       ...retainedDayKeys(config, slug, now),
+      keys.guesses,
     ],
     [slug],
   );

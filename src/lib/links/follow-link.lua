@@ -15,6 +15,7 @@
 -- ARGV[6]  "1" when the client is a bot: served and counted against maxClicks, but counted apart
 -- ARGV[7]  the password hash the caller has verified a password against, or ""
 -- ARGV[8]  how many referrer hosts to keep
+-- ARGV[9]  "1" to answer without counting (a HEAD request: link scanners must not spend maxClicks)
 -- Reply: one JSON string {r = "ok", url, status, fq, limited} or {r = "missing" | "password"}
 --        or {r = "expired" | "exhausted", fallback = expiredUrl or ""}
 local f = redis.call("HMGET", KEYS[1], "url", "expiresAt", "maxClicks", "redirectStatus", "password", "expiredUrl",
@@ -34,6 +35,18 @@ end
 if f[5] and f[5] ~= ARGV[7] then
   return cjson.encode({ r = "password" })
 end
+local limited = 0
+if f[2] or f[3] then
+  limited = 1
+end
+local fq = 0
+if f[7] == "1" then
+  fq = 1
+end
+local ok = cjson.encode({ r = "ok", url = url, status = tonumber(f[4]) or 302, fq = fq, limited = limited })
+if ARGV[9] == "1" then
+  return ok
+end
 if ARGV[6] == "1" then
   redis.call("HINCRBY", KEYS[2], "bots", 1)
 else
@@ -50,12 +63,4 @@ else
   end
   redis.call("ZINCRBY", KEYS[6], 1, ARGV[5])
 end
-local limited = 0
-if f[2] or f[3] then
-  limited = 1
-end
-local fq = 0
-if f[7] == "1" then
-  fq = 1
-end
-return cjson.encode({ r = "ok", url = url, status = tonumber(f[4]) or 302, fq = fq, limited = limited })
+return ok

@@ -41,6 +41,8 @@ export interface FollowInput {
    * round trip, and a refused request counts no click (the check runs first and throws a 429).
    */
   limit?: ScriptLimit;
+  /** Answer what the link would do without counting a click or spending maxClicks (HEAD). */
+  peek?: boolean;
 }
 
 /**
@@ -80,6 +82,7 @@ export async function followLink(redis: RedisClient, config: Config, input: Foll
       client.bot ? "1" : "0",
       input.verifiedPasswordHash ?? "",
       REFERRERS_KEPT,
+      input.peek ? "1" : "0",
     ],
     input.limit,
   );

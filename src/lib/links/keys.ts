@@ -15,6 +15,7 @@ export const RETENTION_DAYS = 90;
  *   {ns}link:{abc1234}:uniques          HLL     unique human visitors (daily-rotating visitor ids)
  *   {ns}link:{abc1234}:referrers        zset    human clicks per referrer host (capped top list)
  *   {ns}link:{abc1234}:countries        zset    human clicks per country
+ *   {ns}link:{abc1234}:guesses          string  wrong passwords in the current window (PX the window)
  *   {ns}links                           zset    the index, SHARED by all links: every member scores 0
  *                                               and reads `${13-digit reversed createdAt}:${slug}`,
  *                                               so lexical order is newest first
@@ -28,6 +29,7 @@ export function linkKeys(config: Pick<Config, "KEY_PREFIX">, slug: string) {
     uniques: `${base}:uniques`,
     referrers: `${base}:referrers`,
     countries: `${base}:countries`,
+    guesses: `${base}:guesses`,
   };
 }
 

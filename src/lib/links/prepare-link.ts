@@ -21,7 +21,7 @@ type Checked<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
  * settings with URLs normalised (`new URL(x).href`, so what is stored is what is sent in Location).
  */
 export async function checkSettings(
-  config: Pick<Config, "PUBLIC_URL">,
+  config: Pick<Config, "PUBLIC_URL" | "SERVICE_HOSTS">,
   context: LinkContext,
   input: LinkPatch,
 ): Promise<Checked<LinkSettings>> {
@@ -52,7 +52,7 @@ export async function checkSettings(
 
 /** Validates a new link beyond its schema and turns it into the record to write. */
 export async function prepareLink(
-  config: Pick<Config, "PUBLIC_URL">,
+  config: Pick<Config, "PUBLIC_URL" | "SERVICE_HOSTS">,
   context: LinkContext,
   input: LinkInput,
 ): Promise<Checked<PreparedLink>> {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isLoopbackHost } from "./loopback.ts";
 import { isReservedSlug, SLUG_PATTERN } from "./slug.ts";
 
 /** Longest target URL accepted (what browsers and most proxies handle without trouble). */
@@ -24,6 +25,7 @@ export function targetProblem(value: string): string | undefined {
   if (url.protocol !== "http:" && url.protocol !== "https:") return "must use http or https";
   if (url.username || url.password) return "must not contain credentials (user:password@)";
   if (!url.hostname) return "must name a host";
+  if (isLoopbackHost(url.hostname)) return "must not point at a loopback host (localhost, 127.0.0.0/8, ::1)";
   if (url.href.length > MAX_URL_LENGTH) return `must be at most ${MAX_URL_LENGTH} characters once normalised`;
   return undefined;
 }
@@ -55,7 +57,7 @@ const redirectStatus = z.union([z.literal(301), z.literal(302), z.literal(307), 
   error: "must be one of 301, 302, 307, 308",
 });
 
-const password = z.string().min(4, "must be at least 4 characters").max(128, "must be at most 128 characters");
+const password = z.string().min(8, "must be at least 8 characters").max(128, "must be at most 128 characters");
 
 const tags = z
   .array(z.string().regex(/^[A-Za-z0-9 _.:-]{1,32}$/, "must be 1 to 32 of A-Z a-z 0-9 space _ . : -"))

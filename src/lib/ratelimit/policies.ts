@@ -34,8 +34,11 @@ export const DEFAULT_POLICIES = {
   "create-link": { algorithm: "slidingWindow", limit: 20, window: 60, refill: 20, onRedisFailure: "closed" },
   // One unit per link: two full bulks of 100 an hour.
   "bulk-create-links": { algorithm: "slidingWindow", limit: 200, window: 3600, refill: 200, onRedisFailure: "closed" },
-  // A burst of 10 sign-ins, then one every 6 s.
+  // Per user id (POST /api/sessions counts per user, not per backend): a burst of 10 sign-ins,
+  // then one every 6 s.
   "create-session": { algorithm: "tokenBucket", limit: 10, window: 60, refill: 10, onRedisFailure: "closed" },
+  // Per end-user address, when the backend forwards it in Edgekit-Client-IP: 60 sign-ins a minute.
+  "create-session-address": { algorithm: "slidingWindow", limit: 60, window: 60, refill: 60, onRedisFailure: "closed" },
   // Ten tries per ten minutes per client.
   "admin-login": { algorithm: "slidingWindow", limit: 10, window: 600, refill: 10, onRedisFailure: "closed" },
   // A sliding window, so the check folds into convert.lua (only sliding windows can be folded).

@@ -38,7 +38,9 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   "POST /ofrep/v1/evaluate/flags": { policy: "evaluate-flags", spend: "local" },
   "POST /ofrep/v1/evaluate/flags/{key}": { policy: "evaluate-flags", spend: "local" },
   "POST /api/links/bulk": { policy: "bulk-create-links", spend: "route" },
-  "POST /api/sessions": { policy: "create-session", spend: "before" },
+  // Counted per user id and per forwarded end-user address (routes/sessions.ts), not as "admin":
+  // every call carries the backend's admin token, and one user must not lock the others out.
+  "POST /api/sessions": { policy: "create-session", spend: "route" },
   // The dashboard's sign-in takes the admin token: strict, against guessing.
   "POST /admin/login": { policy: "admin-login", spend: "before" },
   // Folded into convert.lua (routes/experiments.ts): one round trip, nothing counted when refused.

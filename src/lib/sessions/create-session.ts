@@ -1,10 +1,9 @@
-import { validationError } from "../errors.ts";
 import type { RedisClient } from "../redis.ts";
 import { dataArgs } from "./data.ts";
 import { sessionKeys } from "./keys.ts";
 import { scripts } from "./scripts.ts";
-import { type JsonValue, SESSION_LIMITS, type SessionConfig, sessionTimeouts, USER_ID_RULE } from "./session.ts";
-import { newToken, tokenHandle, userTag } from "./token.ts";
+import { assertUserId, type JsonValue, SESSION_LIMITS, type SessionConfig, sessionTimeouts } from "./session.ts";
+import { dashboardTag, newToken, tokenHandle, userTag } from "./token.ts";
 
 export interface NewSession {
   userId: string;
@@ -31,14 +30,33 @@ export interface CreatedSession {
 export async function createSession(
   redis: RedisClient,
   config: SessionConfig,
+  input: NewSession,
+): Promise<CreatedSession> {
+  assertUserId(input.userId);
+  return startSession(redis, config, await userTag(config.HASH_SECRET, input.userId), input);
+}
+
+/**
+ * Starts a dashboard session for `userId` (an id in the reserved `edgekit:` namespace): its token
+ * carries the dashboard's tag, which no call of `createSession` can produce. Only the dashboard's
+ * sign-in calls this, after checking the admin token.
+ */
+export async function createDashboardSession(
+  redis: RedisClient,
+  config: SessionConfig,
+  input: Omit<NewSession, "data">,
+): Promise<CreatedSession> {
+  return startSession(redis, config, await dashboardTag(config.HASH_SECRET), input);
+}
+
+async function startSession(
+  redis: RedisClient,
+  config: SessionConfig,
+  tag: string,
   { userId, data = {}, userAgent = "", now }: NewSession,
 ): Promise<CreatedSession> {
-  if (!SESSION_LIMITS.userId.test(userId)) {
-    throw validationError([{ path: "userId", message: USER_ID_RULE }]);
-  }
   const args = dataArgs(data, false);
   const { idleMs, absoluteMs } = sessionTimeouts(config);
-  const tag = await userTag(userId);
   const token = newToken(tag);
   const handle = await tokenHandle(token);
   const keys = sessionKeys(config, tag);

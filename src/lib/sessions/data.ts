@@ -1,4 +1,5 @@
 import { type FieldError, validationError } from "../errors.ts";
+import { isReservedName, RESERVED_NAME_HINT } from "../names.ts";
 import { type JsonValue, SESSION_LIMITS } from "./session.ts";
 
 const encoder = new TextEncoder();
@@ -19,6 +20,10 @@ export function dataArgs(data: Record<string, JsonValue>, allowDelete: boolean):
     const value = data[name];
     if (!SESSION_LIMITS.fieldName.test(name)) {
       errors.push({ path: `data.${name}`, message: "Field names are 1-64 of A-Z a-z 0-9 _ . -" });
+      continue;
+    }
+    if (isReservedName(name)) {
+      errors.push({ path: `data.${name}`, message: RESERVED_NAME_HINT });
       continue;
     }
     if (value === null || value === undefined) {

@@ -13,9 +13,8 @@ interface RawSession {
 }
 
 function parseData(raw: Record<string, string> | undefined): Record<string, JsonValue> {
-  const data: Record<string, JsonValue> = {};
-  for (const [name, text] of Object.entries(raw ?? {})) data[name] = JSON.parse(text) as JsonValue;
-  return data;
+  // fromEntries defines own properties: a field named like an Object property reads back as itself.
+  return Object.fromEntries(Object.entries(raw ?? {}).map(([name, text]) => [name, JSON.parse(text) as JsonValue]));
 }
 
 function summary(raw: RawSession, handle: string, idleMs: number): SessionSummary {
@@ -33,10 +32,10 @@ function summary(raw: RawSession, handle: string, idleMs: number): SessionSummar
 }
 
 /** Decodes a script's session reply (one JSON string, or null for "no live session"). */
-export function decodeSession(reply: unknown, handle: string, idleMs: number): Session | undefined {
+export function decodeSession(reply: unknown, handle: string, idleMs: number, dashboard: boolean): Session | undefined {
   if (reply === null || reply === undefined) return undefined;
   const raw = JSON.parse(String(reply)) as RawSession;
-  return { ...summary(raw, handle, idleMs), data: parseData(raw.data) };
+  return { ...summary(raw, handle, idleMs), dashboard, data: parseData(raw.data) };
 }
 
 /** Decodes list-user.lua's reply: a JSON array of sessions (`{}` when empty, Lua cannot tell). */

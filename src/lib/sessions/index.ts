@@ -1,5 +1,5 @@
 /** Sessions: server-side, behind an opaque cookie. See the README's sessions section. */
-export { type CreatedSession, createSession, type NewSession } from "./create-session.ts";
+export { type CreatedSession, createDashboardSession, createSession, type NewSession } from "./create-session.ts";
 export { destroySession } from "./destroy-session.ts";
 export { destroyUserSessions } from "./destroy-user-sessions.ts";
 export { listUserSessions } from "./list-user-sessions.ts";
@@ -7,10 +7,13 @@ export { readSession } from "./read-session.ts";
 export { rotateSession } from "./rotate-session.ts";
 export {
   type JsonValue,
+  RESERVED_USER_ID_PREFIX,
   SESSION_LIMITS,
   type Session,
   type SessionConfig,
   type SessionSummary,
   sessionTimeouts,
+  userIdProblem,
 } from "./session.ts";
+export { userTag } from "./token.ts";
 export { updateSessionData } from "./update-session-data.ts";

@@ -1,7 +1,6 @@
-import { validationError } from "../errors.ts";
 import { namespace } from "../keys.ts";
-import { SESSION_LIMITS, type SessionConfig, USER_ID_RULE } from "./session.ts";
-import { userTag } from "./token.ts";
+import { assertUserId, type SessionConfig } from "./session.ts";
+import { legacyUserTag, userTag } from "./token.ts";
 
 /**
  * The Redis keys of one user's sessions. All share the user's tag as hash tag, so every script
@@ -20,10 +19,13 @@ export function sessionKeys(config: SessionConfig, userTag: string) {
   };
 }
 
-/** The keys of a user named by id (from an admin route): the id is validated, then hashed. */
+/**
+ * The keys of a user named by id (from an admin route): the id is validated, then hashed. Two
+ * sets: the keyed tag's, and the unkeyed tag's of sessions created before tags were keyed (they
+ * live until their absolute timeout; log out everywhere must reach them too).
+ */
 export async function userSessionKeys(config: SessionConfig, userId: string) {
-  if (!SESSION_LIMITS.userId.test(userId)) {
-    throw validationError([{ path: "userId", message: USER_ID_RULE }]);
-  }
-  return sessionKeys(config, await userTag(userId));
+  assertUserId(userId);
+  const [tag, legacy] = await Promise.all([userTag(config.HASH_SECRET, userId), legacyUserTag(userId)]);
+  return [sessionKeys(config, tag), sessionKeys(config, legacy)] as const;
 }

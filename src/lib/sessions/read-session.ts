@@ -3,13 +3,14 @@ import { decodeSession } from "./decode.ts";
 import { sessionKeys } from "./keys.ts";
 import { type ScriptLimit, scripts } from "./scripts.ts";
 import { type Session, type SessionConfig, sessionTimeouts } from "./session.ts";
-import { parseToken, tokenHandle } from "./token.ts";
+import { dashboardTag, parseToken, tokenHandle } from "./token.ts";
 
 /** Where a token points in Redis, or undefined for a malformed token (Redis is not asked). */
 export async function locate(config: SessionConfig, token: string) {
   const parsed = parseToken(token);
   if (!parsed) return undefined;
-  return { tag: parsed.tag, keys: sessionKeys(config, parsed.tag), handle: await tokenHandle(token) };
+  const [handle, dashboard] = await Promise.all([tokenHandle(token), dashboardTag(config.HASH_SECRET)]);
+  return { tag: parsed.tag, keys: sessionKeys(config, parsed.tag), handle, dashboard: parsed.tag === dashboard };
 }
 
 /**
@@ -31,5 +32,5 @@ export async function readSession(
     [now, idleMs, touchMs, at.handle],
     limit,
   );
-  return decodeSession(reply, at.handle, idleMs);
+  return decodeSession(reply, at.handle, idleMs, at.dashboard);
 }

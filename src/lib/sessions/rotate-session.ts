@@ -27,6 +27,6 @@ export async function rotateSession(
     [now, idleMs, at.handle, newHandle],
     limit,
   );
-  const session = decodeSession(reply, newHandle, idleMs);
+  const session = decodeSession(reply, newHandle, idleMs, at.dashboard);
   return session ? { token: fresh, session } : undefined;
 }

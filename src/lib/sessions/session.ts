@@ -1,4 +1,5 @@
 import type { Config } from "../../env.ts";
+import { validationError } from "../errors.ts";
 
 /** A JSON value a session's data field may hold. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -19,11 +20,16 @@ export interface Session {
   /** The idle timeout as of `lastSeenAt`; the earlier of the two ends the session. */
   idleExpiresAt: number;
   userAgent: string;
+  /**
+   * True for a session the dashboard's sign-in started: its token carries the dashboard's tag,
+   * which no user id hashes to, so no POST /api/sessions can make one.
+   */
+  dashboard: boolean;
   data: Record<string, JsonValue>;
 }
 
 /** A session as an admin lists it: no data, which belongs to the user's requests. */
-export type SessionSummary = Omit<Session, "data">;
+export type SessionSummary = Omit<Session, "data" | "dashboard">;
 
 /** Limits on what a session holds; the routes' schemas and the scripts enforce the same numbers. */
 export const SESSION_LIMITS = {
@@ -41,6 +47,22 @@ export const SESSION_LIMITS = {
 /** What SESSION_LIMITS.userId allows, in words, for error messages. */
 export const USER_ID_RULE = "1-128 printable ASCII characters, no spaces or braces";
 
+/** User ids edgekit keeps for itself (the dashboard's); the API refuses them. */
+export const RESERVED_USER_ID_PREFIX = "edgekit:";
+
+/** Why a user id is refused, or undefined when it is fine. */
+export function userIdProblem(userId: string): string | undefined {
+  if (!SESSION_LIMITS.userId.test(userId)) return USER_ID_RULE;
+  if (userId.startsWith(RESERVED_USER_ID_PREFIX)) return `Ids starting "${RESERVED_USER_ID_PREFIX}" are reserved`;
+  return undefined;
+}
+
+/** Throws a 422 naming `userId` unless the id is one the API accepts. */
+export function assertUserId(userId: string): void {
+  const problem = userIdProblem(userId);
+  if (problem) throw validationError([{ path: "userId", message: problem }]);
+}
+
 /** Timeouts in milliseconds, from SESSION_IDLE_MINUTES and SESSION_ABSOLUTE_HOURS. */
 export interface SessionTimeouts {
   idleMs: number;
@@ -49,7 +71,10 @@ export interface SessionTimeouts {
   touchMs: number;
 }
 
-export type SessionConfig = Pick<Config, "KEY_PREFIX" | "SESSION_IDLE_MINUTES" | "SESSION_ABSOLUTE_HOURS">;
+export type SessionConfig = Pick<
+  Config,
+  "KEY_PREFIX" | "HASH_SECRET" | "SESSION_IDLE_MINUTES" | "SESSION_ABSOLUTE_HOURS"
+>;
 
 export function sessionTimeouts(config: SessionConfig): SessionTimeouts {
   const absoluteMs = config.SESSION_ABSOLUTE_HOURS * 3_600_000;

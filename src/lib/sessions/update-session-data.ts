@@ -38,5 +38,5 @@ export async function updateSessionData(
       },
     ]);
   }
-  return decodeSession(reply, at.handle, idleMs);
+  return decodeSession(reply, at.handle, idleMs, at.dashboard);
 }

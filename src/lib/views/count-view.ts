@@ -1,14 +1,29 @@
 import type { Config } from "../../env.ts";
 import type { ClientInfo } from "../client-info.ts";
+import { AppError, validationError } from "../errors.ts";
 import { limitedScript, type ScriptLimit } from "../ratelimit/limited-script.ts";
 import type { RedisClient } from "../redis.ts";
 import { utcDay, visitorId } from "../visitor.ts";
+import { pageAllowed } from "./allowed-pages.ts";
 import source from "./count-view.lua";
 import { toCounts } from "./decode.ts";
 import { dayKeysExpireAt, pageKeys, topKeys } from "./keys.ts";
 import { pageKeyOf } from "./page-id.ts";
 
-export type ViewsConfig = Pick<Config, "KEY_PREFIX" | "HASH_SECRET" | "VIEWS_DEDUP_SECONDS" | "VIEWS_RETENTION_DAYS">;
+const DAY_MS = 86_400_000;
+
+export type ViewsConfig = Pick<
+  Config,
+  | "KEY_PREFIX"
+  | "HASH_SECRET"
+  | "VIEWS_DEDUP_SECONDS"
+  | "VIEWS_RETENTION_DAYS"
+  | "VIEWS_MAX_PAGES_PER_DAY"
+  | "VIEWS_ALLOWED_PAGES"
+>;
+
+/** Pages kept in each day's top list: enough for any top list, bounded against made-up page ids. */
+export const TOP_PAGES_KEPT = 1000;
 
 export interface CountedView {
   /** Human views of the page, all time. */
@@ -20,14 +35,17 @@ export interface CountedView {
 }
 
 // limitedScript: the count-view rate-limit check can run inside this script (#5).
-const countScript = limitedScript(source, (reply): CountedView => {
-  const [views, uniquesToday, counted] = toCounts(reply, 3) as [number, number, number];
-  return { views, uniquesToday, counted: counted === 1 };
+const countScript = limitedScript(source, (reply) => {
+  const [views, uniquesToday, counted, refused] = toCounts(reply, 4) as [number, number, number, number];
+  return { views, uniquesToday, counted: counted === 1, refused: refused === 1 };
 });
 
 /**
  * Counts one view of a validated page id in one EVALSHA. The visitor id is computed here from the
  * client's IP and user agent and only that id reaches Redis; a bot's hit is counted apart.
+ * Public writers cannot grow storage without bound: a page outside VIEWS_ALLOWED_PAGES is refused
+ * with a 422 (before Redis is asked), and a page not yet seen today once VIEWS_MAX_PAGES_PER_DAY
+ * pages were is refused with a 429 until the next UTC day (nothing is written).
  *
  * @example
  * const result = await countView(redis, config, { page, client: clientInfo(c.req.raw), now });
@@ -44,13 +62,17 @@ export async function countView(
   },
 ): Promise<CountedView> {
   const { page, client, now } = input;
+  if (!pageAllowed(config.VIEWS_ALLOWED_PAGES, page)) {
+    throw validationError([{ path: "page", message: "is not one this site counts (VIEWS_ALLOWED_PAGES)" }]);
+  }
   const day = utcDay(now);
   const keys = pageKeys(config, await pageKeyOf(page));
   // A bot needs no visitor id (it never enters the HyperLogLog or a dedup key).
   const visitor = client.bot
     ? ""
     : await visitorId({ secret: config.HASH_SECRET, now, ip: client.ip, userAgent: client.userAgent, scope: page });
-  return countScript.run(
+  const top = topKeys(config);
+  const { refused, ...counted } = await countScript.run(
     redis,
     [
       keys.total,
@@ -59,7 +81,8 @@ export async function countView(
       keys.botsDay(day),
       keys.uniques(day),
       keys.seen(visitor),
-      topKeys(config).day(day),
+      top.day(day),
+      top.pagesOn(day),
     ],
     [
       client.bot ? 1 : 0,
@@ -68,7 +91,18 @@ export async function countView(
       dayKeysExpireAt(now, config.VIEWS_RETENTION_DAYS),
       page,
       now,
+      config.VIEWS_MAX_PAGES_PER_DAY,
+      TOP_PAGES_KEPT,
     ],
     input.limit,
   );
+  if (refused) {
+    const retryAfter = Math.max(1, Math.ceil((DAY_MS - (now % DAY_MS)) / 1000));
+    throw new AppError(
+      "quota_exceeded",
+      `Views of ${config.VIEWS_MAX_PAGES_PER_DAY} distinct pages were counted today (VIEWS_MAX_PAGES_PER_DAY): new pages are counted again from the next UTC day.`,
+      { headers: { "retry-after": String(retryAfter) }, extensions: { policy: "views-pages-per-day" } },
+    );
+  }
+  return counted;
 }

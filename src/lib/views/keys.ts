@@ -12,8 +12,8 @@ const DAY_MS = 86_400_000;
  * SHA-256 (bounded, brace-free, safe). The human page id lives only in the top-pages members.
  * The keys of one page share the hash tag `{pageKey}`, so its script lands in one cluster slot:
  *
- *   {ns}view:{9f86d081884c7d65...}:total              string  human views, kept forever
- *   {ns}view:{9f86d081884c7d65...}:bots               string  bot hits, kept forever
+ *   {ns}view:{9f86d081884c7d65...}:total              string  human views          (expires, from the last hit)
+ *   {ns}view:{9f86d081884c7d65...}:bots               string  bot hits             (expires, from the last hit)
  *   {ns}view:{9f86d081884c7d65...}:day:2026-01-31     string  human views that UTC day   (expires)
  *   {ns}view:{9f86d081884c7d65...}:bots:2026-01-31    string  bot hits that UTC day      (expires)
  *   {ns}view:{9f86d081884c7d65...}:uniques:2026-01-31 HLL     visitor ids that UTC day   (expires)
@@ -21,8 +21,12 @@ const DAY_MS = 86_400_000;
  *                                                             (PX VIEWS_DEDUP_SECONDS)
  *   {ns}views:{top}:2026-01-31                        zset    SHARED by all pages: page id ->
  *                                                             human views that UTC day (expires)
+ *   {ns}views:{top}:pages:2026-01-31                  string  SHARED: distinct pages counted that
+ *                                                             UTC day, against VIEWS_MAX_PAGES_PER_DAY
  *
- * "Expires" means at the end of the day plus VIEWS_RETENTION_DAYS + RETENTION_MARGIN_DAYS.
+ * "Expires" means at the end of the day plus VIEWS_RETENTION_DAYS + RETENTION_MARGIN_DAYS. The
+ * totals expire the same way, counted from the page's last hit: a page nobody views for the
+ * whole retention period is forgotten.
  */
 export function pageKeys(config: Pick<Config, "KEY_PREFIX">, pageKey: string) {
   const base = `${namespace(config)}view:{${pageKey}}`;
@@ -40,7 +44,10 @@ export function pageKeys(config: Pick<Config, "KEY_PREFIX">, pageKey: string) {
 /** The shared per-day top-pages keys; they share the hash tag `{top}` so a union stays in one slot. */
 export function topKeys(config: Pick<Config, "KEY_PREFIX">) {
   const base = `${namespace(config)}views:{top}`;
-  return { day: (day: string) => `${base}:${day}` };
+  return {
+    day: (day: string) => `${base}:${day}`,
+    pagesOn: (day: string) => `${base}:pages:${day}`,
+  };
 }
 
 /** UTC days from `now` backwards, newest first: ["2026-01-31", "2026-01-30", ...]. */

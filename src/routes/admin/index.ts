@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../env.ts";
+import { CSP } from "../../lib/content-security.ts";
 import { loadSession, sameOriginOnly } from "../../middleware/session.ts";
 import { authRoutes, requireAdminSession } from "./auth.tsx";
 import { experimentPages } from "./experiments.tsx";
@@ -18,18 +19,22 @@ import { viewPages } from "./views.tsx";
  *
  * These routes are deliberately left out of /openapi.json: they are pages for a browser, not part
  * of the JSON API (which stays under /api with bearer tokens). Every POST is a same-origin form:
- * Hono's csrf() checks Origin / Sec-Fetch-Site, the session cookie is SameSite=Lax, and other body
+ * `sameOriginOnly` checks Origin / Sec-Fetch-Site (and refuses a post with neither), the session cookie is SameSite=Lax, and other body
  * types are refused. Mount before the links router, whose `/{slug}` would otherwise catch /admin.
  */
-/** Dashboard pages show admin data and carry per-session forms: no cache may keep them. */
+/**
+ * Dashboard pages show admin data and carry per-session forms: no cache may keep them. Every
+ * page, its not-found and error pages included, gets the dashboard's Content-Security-Policy.
+ */
 const noStore = createMiddleware<AppEnv>(async function noStore(c, next) {
   await next();
   c.header("cache-control", "no-store");
+  if (c.res.headers.get("content-type")?.startsWith("text/html")) c.header("content-security-policy", CSP.dashboard);
 });
 
 export const adminRoutes = new Hono<AppEnv>()
   // "/admin/*" matches "/admin" itself too.
-  .use("/admin/*", noStore, formPostsOnly(), sameOriginOnly(), loadSession())
+  .use("/admin/*", noStore, formPostsOnly(), sameOriginOnly({ requireOrigin: true }), loadSession())
   .route("/", authRoutes)
   .use("/admin/*", requireAdminSession())
   .get("/admin", (c) => c.redirect("/admin/links", 303))

@@ -14,7 +14,8 @@ import { Layout, Svg } from "./layout.tsx";
 const TOP_SHOWN = 20;
 const CHART_DAYS = 30;
 
-const isPeriod = (value: string | undefined): value is TopPeriod => value !== undefined && value in TOP_PERIODS;
+const isPeriod = (value: string | undefined): value is TopPeriod =>
+  value !== undefined && Object.hasOwn(TOP_PERIODS, value);
 
 function ViewsPage(props: { period: TopPeriod; top: { page: string; views: number }[]; chosen?: PageViews }) {
   const { chosen } = props;

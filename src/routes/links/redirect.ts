@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../env.ts";
 import { clientInfo } from "../../lib/client-info.ts";
+import { CSP } from "../../lib/content-security.ts";
 import { AppError } from "../../lib/errors.ts";
 import { followLink } from "../../lib/links/follow-link.ts";
 import { SLUG_ROUTE_PATTERN } from "../../lib/links/slug.ts";
@@ -58,7 +59,14 @@ const unlockRoute = createRoute({
       },
     },
   },
-  responses: { ...redirectResponses, 401: html("Wrong password: the form again, no click counted") },
+  responses: {
+    ...redirectResponses,
+    401: html("Wrong password: the form again, no click counted"),
+    429: {
+      description: "Over the per-address limit, or the link took too many wrong passwords lately (Retry-After)",
+      content: { "application/problem+json": { schema: problemSchema } },
+    },
+  },
 });
 
 /** Clients that asked for JSON (and not for HTML) get problem+json instead of a page. */
@@ -69,7 +77,7 @@ function wantsJson(c: Context<AppEnv>): boolean {
 
 function page(c: Context<AppEnv>, status: 200 | 401 | 404 | 410, body: string, problem?: AppError): Response {
   if (problem && wantsJson(c)) return problemBody(problem, c.req.path);
-  return c.html(body, status, { "cache-control": "no-store" });
+  return c.html(body, status, { "cache-control": "no-store", "content-security-policy": CSP.linkPage });
 }
 
 function respond(c: Context<AppEnv>, slug: string, outcome: UnlockOutcome): Response {
@@ -88,6 +96,12 @@ function respond(c: Context<AppEnv>, slug: string, outcome: UnlockOutcome): Resp
       return page(c, 200, passwordPage(`/${slug}${query}`, false));
     case "wrong-password":
       return page(c, 401, passwordPage(`/${slug}${query}`, true));
+    case "locked":
+      throw new AppError(
+        "quota_exceeded",
+        `Too many wrong passwords for "${slug}" lately. Retry in ${outcome.retryAfter} s.`,
+        { headers: { "retry-after": String(outcome.retryAfter) }, extensions: { policy: "link-password" } },
+      );
     case "missing":
       return page(c, 404, notFoundPage(), new AppError("not_found", `There is no link "${slug}".`));
   }
@@ -110,7 +124,9 @@ export const redirectRoutes = router
     // Rate limit (#5): the check runs inside the redirect script, so the redirect stays one round
     // trip and a refused visitor counts no click (src/lib/ratelimit/limited-script.ts).
     const limit = await c.get("rateLimit").forScript();
-    const outcome = await followLink(redis, config, { slug, now: c.get("clock").now(), client, query, limit });
+    // HEAD (link scanners, previews) learns the same answer, but counts no click and spends no maxClicks.
+    const peek = c.req.method === "HEAD";
+    const outcome = await followLink(redis, config, { slug, now: c.get("clock").now(), client, query, limit, peek });
     return respond(c, slug, outcome) as never;
   })
   .openapi({ ...unlockRoute, path: routingPath, hide: true }, async (c) => {

@@ -221,8 +221,8 @@ describe("validation", () => {
     },
     {
       name: "a short password",
-      body: { url: "https://example.com", password: "abc" },
-      expected: field("password", "must be at least 4 characters"),
+      body: { url: "https://example.com", password: "abcdefg" },
+      expected: field("password", "must be at least 8 characters"),
     },
     {
       name: "a non-boolean forwardQuery",

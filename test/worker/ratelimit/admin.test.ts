@@ -103,6 +103,14 @@ describe("GET /api/ratelimit/{identifier}", () => {
           reset: expect.any(Number),
         },
         {
+          policy: "create-session-address",
+          algorithm: "slidingWindow",
+          limit: 60,
+          window: 60,
+          remaining: 60,
+          reset: expect.any(Number),
+        },
+        {
           policy: "admin-login",
           algorithm: "slidingWindow",
           limit: 10,

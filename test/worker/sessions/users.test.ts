@@ -50,7 +50,7 @@ describe("the scripts over a user's whole index", () => {
     await login(t, "raced");
     const config = loadConfig(t.bindings);
     const redis = createRedis(config);
-    const keys = await userSessionKeys(config, "raced");
+    const [keys] = await userSessionKeys(config, "raced"); // the keyed tag's, where new logins go
     const stale: string[] = []; // read before the login: the script must not end half the sessions
     expect(await scripts.destroyUser.run(redis, [keys.index], stale)).toBe(-1);
     expect(await scripts.listUser.run(redis, [keys.index], [t.clock.now(), 60_000])).toBeNull();
