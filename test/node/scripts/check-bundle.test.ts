@@ -16,9 +16,9 @@ const check = (file: string, ...budget: string[]) =>
   });
 
 describe("the CI bundle budget (scripts/check-bundle.ts, called by .ci/run)", () => {
-  it("fails a bundle over 160 KiB gzipped, saying by how much", () => {
+  it("fails a bundle over 200 KiB gzipped, saying by how much", () => {
     const file = join(work, "big.js");
-    writeFileSync(file, randomBytes(200 * 1024)); // random bytes do not compress
+    writeFileSync(file, randomBytes(240 * 1024)); // random bytes do not compress
     const run = check(file);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/gzipped \(budget 163840\)\nbundle over the gzip budget by \d+ bytes/);
