@@ -140,7 +140,10 @@ describe("where the proxy listens", () => {
       expect(await accepts("127.0.0.1", port)).toBe(true);
       for (const address of outsideAddresses()) expect(await accepts(address, port), address).toBe(false);
     } finally {
+      // Wait for it to exit: on SIGTERM it takes its password off the token's Redis user.
+      const exited = new Promise((done) => cli.once("exit", done));
       cli.kill("SIGTERM");
+      if (cli.exitCode === null && cli.signalCode === null) await exited;
     }
   });
 });
@@ -568,11 +571,11 @@ describe("the tokens' Redis users", () => {
       return user[user.indexOf("passwords") + 1] as string[];
     };
     const first = await passwords();
-    expect(first).toHaveLength(1);
+    expect(first.length).toBeGreaterThan(0);
     const second = await startProxy({ tokens: [{ token: TOKEN, redisUrl: redis.url }] });
     const both = await passwords();
-    expect(both).toHaveLength(2);
-    expect(both).toContain(first[0]);
+    expect(both).toHaveLength(first.length + 1);
+    expect(both).toEqual(expect.arrayContaining(first));
     await second.close();
     expect(await passwords()).toEqual(first);
     expect(await run(TOKEN, ["PING"])).toEqual({ status: 200, body: { result: "PONG" } });
