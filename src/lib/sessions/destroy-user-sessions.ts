@@ -2,25 +2,21 @@ import type { RedisClient } from "../redis.ts";
 import { userSessionKeys } from "./keys.ts";
 import { scripts } from "./scripts.ts";
 import type { SessionConfig } from "./session.ts";
-import { overUserIndex } from "./user-index.ts";
+import { overUserIndexes } from "./user-index.ts";
 
 /**
- * Logs a user out everywhere: for each tag the user's sessions may carry (see `userSessionKeys`),
- * one read of its index and one script, the tags side by side (two round trips in all). Returns
- * how many sessions were ended.
+ * Logs a user out everywhere: every tag the user's sessions may carry (see `userSessionKeys`), two
+ * round trips in all (see `overUserIndexes`). Returns how many sessions were ended.
  */
 export async function destroyUserSessions(
   redis: RedisClient,
   config: SessionConfig,
   { userId }: { userId: string },
 ): Promise<number> {
-  const counts = await Promise.all(
-    (await userSessionKeys(config, userId)).map((keys) =>
-      overUserIndex(redis, keys, async (scriptKeys, handles) => {
-        const deleted = await scripts.destroyUser.run(redis, scriptKeys, handles);
-        return deleted < 0 ? undefined : deleted;
-      }),
-    ),
-  );
+  const indexes = await userSessionKeys(config, userId);
+  const counts = await overUserIndexes(redis, indexes, async (keys, handles) => {
+    const deleted = await scripts.destroyUser.run(redis, keys, handles);
+    return deleted < 0 ? undefined : deleted;
+  });
   return counts.reduce((sum, count) => sum + count, 0);
 }

@@ -3,12 +3,12 @@ import { decodeSummaries } from "./decode.ts";
 import { userSessionKeys } from "./keys.ts";
 import { scripts } from "./scripts.ts";
 import { type SessionConfig, type SessionSummary, sessionTimeouts } from "./session.ts";
-import { overUserIndex } from "./user-index.ts";
+import { overUserIndexes } from "./user-index.ts";
 
 /**
- * A user's live sessions, most recently seen first: for each tag the user's sessions may carry
- * (see `userSessionKeys`), one read of its index and one script that also cleans it, the tags side
- * by side (two round trips in all).
+ * A user's live sessions, most recently seen first, over every tag the user's sessions may carry
+ * (see `userSessionKeys`); each script also cleans its index. Two round trips in all (see
+ * `overUserIndexes`).
  */
 export async function listUserSessions(
   redis: RedisClient,
@@ -16,13 +16,10 @@ export async function listUserSessions(
   { userId, now }: { userId: string; now: number },
 ): Promise<SessionSummary[]> {
   const { idleMs } = sessionTimeouts(config);
-  const lists = await Promise.all(
-    (await userSessionKeys(config, userId)).map((keys) =>
-      overUserIndex(redis, keys, async (scriptKeys, handles) => {
-        const reply = await scripts.listUser.run(redis, scriptKeys, [now, idleMs, ...handles]);
-        return reply === null ? undefined : decodeSummaries(reply, idleMs);
-      }),
-    ),
-  );
+  const indexes = await userSessionKeys(config, userId);
+  const lists = await overUserIndexes(redis, indexes, async (keys, handles) => {
+    const reply = await scripts.listUser.run(redis, keys, [now, idleMs, ...handles]);
+    return reply === null ? undefined : decodeSummaries(reply, idleMs);
+  });
   return lists.flat().sort((a, b) => b.lastSeenAt - a.lastSeenAt);
 }

@@ -2,25 +2,46 @@ import { AppError } from "../errors.ts";
 import type { RedisClient } from "../redis.ts";
 import type { sessionKeys } from "./keys.ts";
 
-/** Reads of the index before giving up, when logins keep changing it between read and script. */
+/** Reads of the indexes before giving up, when logins keep changing them between read and script. */
 const ATTEMPTS = 5;
 
+type UserKeys = ReturnType<typeof sessionKeys>;
+
 /**
- * Runs a script over every session of a user's index with all their keys in KEYS (Upstash's
- * `allow-key-locking` refuses a key built inside the script): reads the index (ZRANGE), then runs
- * `script` with the index and each handle's session hash as keys. The script checks that the
- * index still holds only those handles and answers `undefined` (writing nothing) when it gained
- * one; the index is then read again. Two round trips; these are admin routes, not hot paths.
+ * Runs a script over every session of each of a user's indexes (one per tag the user's sessions
+ * may carry) with all their keys in KEYS (Upstash's `allow-key-locking` refuses a key built inside
+ * the script): reads the indexes (ZRANGE), then runs `script` per index with the index and each
+ * handle's session hash as keys. The script checks that the index still holds only those handles
+ * and answers `undefined` (writing nothing) when it gained one; that index is then read again.
+ * The reads go as one pipeline and the scripts together (auto-pipelined), so it is two round trips
+ * however many indexes; these are admin routes, not hot paths.
  */
-export async function overUserIndex<T>(
+export async function overUserIndexes<T>(
   redis: RedisClient,
-  keys: ReturnType<typeof sessionKeys>,
+  indexes: readonly UserKeys[],
   script: (keys: string[], handles: string[]) => Promise<T | undefined>,
-): Promise<T> {
+): Promise<T[]> {
+  const results = new Map<number, T>();
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const handles = (await redis.zrange<string[]>(keys.index, 0, -1)).map(String);
-    const result = await script([keys.index, ...handles.map(keys.session)], handles);
-    if (result !== undefined) return result;
+    const pending = indexes.flatMap((keys, i) => (results.has(i) ? [] : [{ keys, i }]));
+    if (pending.length === 0) break;
+    // One explicit pipeline: auto-pipelining sends concurrent ZRANGEs one request each.
+    const reads = redis.pipeline();
+    for (const { keys } of pending) reads.zrange(keys.index, 0, -1);
+    const listed = await reads.exec<string[][]>();
+    const replies = await Promise.all(
+      pending.map(({ keys }, n) => {
+        const handles = (listed[n] ?? []).map(String);
+        return script([keys.index, ...handles.map(keys.session)], handles);
+      }),
+    );
+    pending.forEach(({ i }, n) => {
+      const reply = replies[n];
+      if (reply !== undefined) results.set(i, reply);
+    });
   }
-  throw new AppError("conflict", "The user's sessions kept changing during the request. Try again.");
+  if (results.size < indexes.length) {
+    throw new AppError("conflict", "The user's sessions kept changing during the request. Try again.");
+  }
+  return indexes.map((_, i) => results.get(i) as T);
 }
