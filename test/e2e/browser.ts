@@ -15,6 +15,8 @@ const ARGS = [
   "--disable-background-networking",
   "--disable-component-update",
   "--disable-sync",
+  // The landing server (landing.ts) listens on loopback, but link targets may not be loopback hosts.
+  "--host-resolver-rules=MAP landing.example 127.0.0.1",
 ];
 
 /** A desktop browser's user agent: the headless one is (rightly) counted as a bot by the links primitive. */

@@ -2,9 +2,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /**
- * A stand-in for the site a short link points to (there is no internet here). Served on
- * `localhost` while the Worker is on 127.0.0.1, so the links primitive does not refuse it as a
- * link to itself.
+ * A stand-in for the site a short link points to (there is no internet here): a real server on
+ * loopback, named `landing.example`, which the browser resolves to 127.0.0.1 (browser.ts), because
+ * the links primitive refuses loopback hosts as targets.
  */
 export async function startLanding(): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
@@ -14,7 +14,7 @@ export async function startLanding(): Promise<{ url: string; close(): Promise<vo
   await new Promise<void>((resolve) => server.listen(0, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://localhost:${port}`,
+    url: `http://landing.example:${port}`,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
