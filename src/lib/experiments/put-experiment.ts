@@ -1,5 +1,6 @@
 import type { Config } from "../../env.ts";
-import { AppError, type FieldError, validationError } from "../errors.ts";
+import { AppError, validationError } from "../errors.ts";
+import { fieldErrorsOf } from "../field-errors.ts";
 import { defineScript, type RedisClient } from "../redis.ts";
 import { decodeOutcome } from "./decode.ts";
 import { experimentKeys, indexKey } from "./keys.ts";
@@ -33,11 +34,7 @@ export async function putExperiment(
   const keys = experimentKeys(config, key); // validates the key first
   const parsed = experimentInputSchema.safeParse(input);
   if (!parsed.success) {
-    throw validationError(
-      parsed.error.issues.map(
-        (issue): FieldError => ({ path: issue.path.map(String).join("."), message: issue.message }),
-      ),
-    );
+    throw validationError(fieldErrorsOf(parsed.error));
   }
   const { winner, salt, ...rest } = parsed.data;
   // Built field by field so the stored JSON has no null or undefined (the Lua side decodes it).

@@ -1,9 +1,9 @@
 import type { Config } from "../../env.ts";
 import { AppError, validationError } from "../errors.ts";
+import { fieldErrorsOf } from "../field-errors.ts";
 import { defineScript, type RedisClient } from "../redis.ts";
 import { checkActor, DEFAULT_ACTOR, decodeWriteReply, HISTORY_LIMIT } from "./audit.ts";
 import { invalidateFlagSet } from "./cache.ts";
-import { fieldErrorsOf } from "./field-errors.ts";
 import { flagKeys } from "./keys.ts";
 import source from "./put-flag.lua";
 import { FLAG_KEY, type Flag, type FlagInput, flagInputSchema, toFlag } from "./schema.ts";

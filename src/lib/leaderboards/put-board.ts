@@ -1,5 +1,6 @@
 import type { Config } from "../../env.ts";
-import { AppError, type FieldError, validationError } from "../errors.ts";
+import { AppError, validationError } from "../errors.ts";
+import { fieldErrorsOf } from "../field-errors.ts";
 import { defineScript, type RedisClient } from "../redis.ts";
 import { rememberBoard } from "./board-store.ts";
 import { decodeJson } from "./decode.ts";
@@ -32,11 +33,7 @@ export async function putBoard(
   const keys = boardKeys(config, key); // validates the key first
   const parsed = boardInputSchema.safeParse(input);
   if (!parsed.success) {
-    throw validationError(
-      parsed.error.issues.map(
-        (issue): FieldError => ({ path: issue.path.map(String).join("."), message: issue.message }),
-      ),
-    );
+    throw validationError(fieldErrorsOf(parsed.error));
   }
   const settings = parsed.data;
   const at = Math.floor(now);

@@ -1,5 +1,6 @@
 import type { Config } from "../../env.ts";
-import { AppError, type FieldError, validationError } from "../errors.ts";
+import { AppError, validationError } from "../errors.ts";
+import { fieldErrorsOf } from "../field-errors.ts";
 import { defineScript, type RedisClient } from "../redis.ts";
 import { decodeReply } from "./decode.ts";
 import { listIndexKey, listKeys } from "./keys.ts";
@@ -28,11 +29,7 @@ export async function putList(
   const keys = listKeys(config, key);
   const parsed = listInputSchema.safeParse(input);
   if (!parsed.success) {
-    throw validationError(
-      parsed.error.issues.map(
-        (issue): FieldError => ({ path: issue.path.map(String).join("."), message: issue.message }),
-      ),
-    );
+    throw validationError(fieldErrorsOf(parsed.error));
   }
   const settings = parsed.data;
   const at = Math.floor(now);

@@ -1,5 +1,5 @@
 import type { ZodError } from "zod";
-import type { FieldError } from "../errors.ts";
+import type { FieldError } from "./errors.ts";
 
 /** Zod issues as 422 field errors, for validation done in lib code rather than by a route. */
 export function fieldErrorsOf(error: ZodError): FieldError[] {
