@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { jsonVariable } from "../json-variable.ts";
 
 /** How one route treats `Idempotency-Key`. */
 export interface RouteSettings {
@@ -19,33 +20,15 @@ const ROUTE = /^(POST|PATCH|DELETE) \/\S*$/;
  *
  * @example IDEMPOTENCY_ROUTES='{"POST /api/links":{"required":true},"POST /api/views/{page}":{"failOpen":true}}'
  */
-export const idempotencyRoutesSchema = z
-  .unknown()
-  .optional()
-  .transform((raw, ctx): IdempotencyRoutes => {
-    let value: unknown = raw ?? {};
-    if (typeof raw === "string") {
-      try {
-        value = raw.trim() === "" ? {} : JSON.parse(raw);
-      } catch {
-        ctx.addIssue({ code: "custom", message: "IDEMPOTENCY_ROUTES is not valid JSON" });
-        return z.NEVER;
-      }
-    }
-    const result = z
-      .record(z.string().regex(ROUTE, 'must read "POST|PATCH|DELETE /path"'), routeSchema)
-      .safeParse(value);
-    if (!result.success) {
-      for (const issue of result.error.issues) {
-        const where = issue.path.map(String).join(".");
-        ctx.addIssue({ code: "custom", message: `IDEMPOTENCY_ROUTES${where ? `.${where}` : ""}: ${issue.message}` });
-      }
-      return z.NEVER;
-    }
-    return Object.fromEntries(
-      Object.entries(result.data).map(([route, settings]) => [
+export const idempotencyRoutesSchema = jsonVariable(
+  "IDEMPOTENCY_ROUTES",
+  z.record(z.string().regex(ROUTE, 'must read "POST|PATCH|DELETE /path"'), routeSchema),
+).transform(
+  (routes): IdempotencyRoutes =>
+    Object.fromEntries(
+      Object.entries(routes).map(([route, settings]) => [
         route,
         { required: settings.required ?? false, failOpen: settings.failOpen ?? false },
       ]),
-    );
-  });
+    ),
+);

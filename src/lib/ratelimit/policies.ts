@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { jsonVariable } from "../json-variable.ts";
 
 /** The algorithms of `@upstash/ratelimit` a policy may pick. */
 export const ALGORITHMS = ["slidingWindow", "fixedWindow", "tokenBucket"] as const;
@@ -77,34 +78,14 @@ const overridesSchema = z.partialRecord(z.enum(POLICY_NAMES as [PolicyName, ...P
  *
  * @example RATE_LIMITS='{"create-link":{"limit":50},"default":{"algorithm":"fixedWindow","window":10,"limit":30}}'
  */
-export const rateLimitsSchema = z
-  .unknown()
-  .optional()
-  .transform((raw, ctx): Policies => {
-    let value: unknown = raw ?? {};
-    if (typeof raw === "string") {
-      try {
-        value = raw.trim() === "" ? {} : JSON.parse(raw);
-      } catch {
-        ctx.addIssue({ code: "custom", message: "RATE_LIMITS is not valid JSON" });
-        return z.NEVER;
-      }
-    }
-    const result = overridesSchema.safeParse(value);
-    if (!result.success) {
-      for (const issue of result.error.issues) {
-        const where = issue.path.map(String).join(".");
-        ctx.addIssue({ code: "custom", message: `RATE_LIMITS${where ? `.${where}` : ""}: ${issue.message}` });
-      }
-      return z.NEVER;
-    }
-    const policies = {} as Policies;
-    for (const name of POLICY_NAMES) {
-      const override = result.data[name] ?? {};
-      const merged: Policy = { ...DEFAULT_POLICIES[name], ...override };
-      // A bucket whose size was overridden refills to that size unless told otherwise.
-      if (override.limit !== undefined && override.refill === undefined) merged.refill = merged.limit;
-      policies[name] = merged;
-    }
-    return policies;
-  });
+export const rateLimitsSchema = jsonVariable("RATE_LIMITS", overridesSchema).transform((overrides): Policies => {
+  const policies = {} as Policies;
+  for (const name of POLICY_NAMES) {
+    const override = overrides[name] ?? {};
+    const merged: Policy = { ...DEFAULT_POLICIES[name], ...override };
+    // A bucket whose size was overridden refills to that size unless told otherwise.
+    if (override.limit !== undefined && override.refill === undefined) merged.refill = merged.limit;
+    policies[name] = merged;
+  }
+  return policies;
+});
