@@ -102,6 +102,11 @@ const resultsSchema = z.object({
       ),
     }),
   ),
+  daily: z
+    .array(z.object({ day: z.string(), units: z.number().int(), conversions: z.record(z.string(), z.number().int()) }))
+    .openapi({
+      description: "First exposures and conversions per goal per UTC day, oldest first (last 60 days with data)",
+    }),
   sampleRatio: z.object({
     chiSquare: z.number(),
     degreesOfFreedom: z.number().int(),
@@ -186,11 +191,20 @@ export const experimentRoutes = createRouter()
     const { key } = c.req.valid("param");
     const { unitId } = c.req.valid("json");
     const limit = await c.get("rateLimit").forScript(); // #5: the check runs inside assign.lua
-    return c.json(await assignUnit(c.get("redis"), c.get("config"), { key, unitId, limit }), 200, noStore);
+    return c.json(
+      await assignUnit(c.get("redis"), c.get("config"), { key, unitId, limit, now: c.get("clock").now() }),
+      200,
+      noStore,
+    );
   })
   .openapi(conversionRoute, async (c) => {
     const { key } = c.req.valid("param");
     const limit = await c.get("rateLimit").forScript(); // #5: the check runs inside convert.lua
-    const conversion = await recordConversion(c.get("redis"), c.get("config"), { key, ...c.req.valid("json"), limit });
+    const conversion = await recordConversion(c.get("redis"), c.get("config"), {
+      key,
+      ...c.req.valid("json"),
+      limit,
+      now: c.get("clock").now(),
+    });
     return c.json(conversion, 200, noStore);
   });

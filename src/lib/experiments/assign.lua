@@ -3,10 +3,12 @@
 -- KEYS[1] {ns}exp:{key}          definition hash (field def: the definition's JSON)
 -- KEYS[2] {ns}exp:{key}:assign   unit id -> variant name
 -- KEYS[3] {ns}exp:{key}:units    variant name -> units exposed
+-- KEYS[4] {ns}exp:{key}:daily    "units:<day>" -> first exposures per UTC day
 -- ARGV[1] the unit id
 -- ARGV[2] the salt the buckets below were computed with (checked against the definition's)
 -- ARGV[3] the coverage bucket, 0..9999: bucketOf("<salt>:coverage", unit)
 -- ARGV[4] the variant bucket, 0..9999: bucketOf("<salt>", unit)
+-- ARGV[5] today's UTC day, YYYY-MM-DD (from the caller's clock)
 -- Reply: one JSON string: {"outcome":"ok","variant":v,"inExperiment":b,"sticky":b,"reason":r}
 --                      or {"outcome":"not_found"}
 --                      or {"outcome":"salt","salt":s} (buckets from a stale salt: nothing written)
@@ -60,4 +62,5 @@ end
 
 redis.call("HSET", KEYS[2], ARGV[1], chosen)
 redis.call("HINCRBY", KEYS[3], chosen, 1)
+redis.call("HINCRBY", KEYS[4], "units:" .. ARGV[5], 1)
 return reply(chosen, true, false, "new")

@@ -2,6 +2,7 @@ import type { Config } from "../../env.ts";
 import { namespace } from "../keys.ts";
 import { limitedScript, type ScriptLimit } from "../ratelimit/limited-script.ts";
 import type { RedisClient } from "../redis.ts";
+import { utcDay } from "../visitor.ts";
 import source from "./assign.lua";
 import { rememberSalt, saltFor, unitBuckets } from "./buckets.ts";
 import { decodeOutcome } from "./decode.ts";
@@ -35,17 +36,19 @@ const assignScript = limitedScript(source, (reply) => decodeOutcome<AssignReply>
 export async function assignUnit(
   redis: RedisClient,
   config: Pick<Config, "KEY_PREFIX">,
-  input: { key: string; unitId: string; limit?: ScriptLimit },
+  input: { key: string; unitId: string; limit?: ScriptLimit; now?: number },
 ): Promise<Assignment> {
   const { key, unitId } = input;
+  // The day a new unit's exposure is counted on (the results' daily chart).
+  const day = utcDay(input.now ?? Date.now());
   const keys = experimentKeys(config, key);
   const scope = namespace(config);
   const run = (salt: string, limit?: ScriptLimit) => {
     const buckets = unitBuckets(salt, unitId);
     return assignScript.run(
       redis,
-      [keys.definition, keys.assignments, keys.units],
-      [unitId, salt, buckets.coverage, buckets.variant],
+      [keys.definition, keys.assignments, keys.units, keys.daily],
+      [unitId, salt, buckets.coverage, buckets.variant, day],
       limit,
     );
   };

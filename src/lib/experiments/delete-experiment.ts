@@ -11,7 +11,7 @@ export async function deleteExperiment(redis: RedisClient, config: Pick<Config, 
   const keys = experimentKeys(config, key);
   const deleted = await deleteScript.run(
     redis,
-    [keys.definition, keys.assignments, keys.units, keys.conversions, keys.converted, indexKey(config)],
+    [keys.definition, keys.assignments, keys.units, keys.conversions, keys.converted, indexKey(config), keys.daily],
     [key],
   );
   if (!deleted) throw notFound(key);

@@ -25,9 +25,21 @@ export interface VariantResult {
   goals: Record<string, GoalResult>;
 }
 
+/** One UTC day of the experiment: first exposures (new units) and conversions per goal. */
+export interface DailyResult {
+  day: string;
+  units: number;
+  conversions: Record<string, number>;
+}
+
+/** Days shown at most: the latest ones. */
+export const DAILY_DAYS = 60;
+
 export interface ExperimentResults {
   experiment: Experiment;
   variants: VariantResult[];
+  /** From the first day with data to the last, gaps filled with zeros (at most DAILY_DAYS). */
+  daily: DailyResult[];
   sampleRatio: SampleRatioCheck;
   method: { interval: string; test: string; sampleRatio: string };
 }
@@ -38,6 +50,7 @@ interface Snapshot {
   updatedAt: string | false;
   units: Record<string, string>;
   conversions: Record<string, string>;
+  daily: Record<string, string>;
 }
 
 // Lua's false (a missing field) arrives as JSON false.
@@ -60,7 +73,7 @@ export async function experimentResults(
   key: string,
 ): Promise<ExperimentResults> {
   const keys = experimentKeys(config, key);
-  const snapshot = await readScript.run(redis, [keys.definition, keys.units, keys.conversions], []);
+  const snapshot = await readScript.run(redis, [keys.definition, keys.units, keys.conversions, keys.daily], []);
   const experiment = experimentFrom(snapshot.def, snapshot.createdAt, snapshot.updatedAt);
   if (!experiment) throw notFound(key);
   // Own properties only: a name like "constructor" must not find Object's.
@@ -92,6 +105,7 @@ export async function experimentResults(
   return {
     experiment,
     variants,
+    daily: dailySeries(snapshot.daily, experiment.goals),
     sampleRatio: sampleRatioCheck(
       variants.map((v) => v.units),
       variants.map((v) => v.weight),
@@ -102,4 +116,36 @@ export async function experimentResults(
       sampleRatio: "chi-square goodness of fit of units per variant against the weights; flagged when p < 0.001",
     },
   };
+}
+
+const DAY = /^\d{4}-\d\d-\d\d$/;
+
+/** The daily hash as a gap-free series of days (fields: "units:<day>", "conv:<goal>:<day>"). */
+function dailySeries(hash: Record<string, string>, goals: string[]): DailyResult[] {
+  const byDay = new Map<string, DailyResult>();
+  const dayOf = (day: string) => {
+    let entry = byDay.get(day);
+    if (!entry) {
+      entry = { day, units: 0, conversions: Object.fromEntries(goals.map((g) => [g, 0])) };
+      byDay.set(day, entry);
+    }
+    return entry;
+  };
+  for (const [field, value] of Object.entries(hash)) {
+    const day = field.slice(field.lastIndexOf(":") + 1);
+    if (!DAY.test(day)) continue;
+    if (field.startsWith("units:")) dayOf(day).units += Number(value);
+    else if (field.startsWith("conv:")) {
+      const goal = field.slice(5, field.lastIndexOf(":"));
+      // A goal removed from the definition keeps its old counts in the hash: not shown.
+      if (goals.includes(goal)) dayOf(day).conversions[goal] = Number(value);
+    }
+  }
+  if (byDay.size === 0) return [];
+  const days = [...byDay.keys()].sort();
+  const last = Date.parse(`${days[days.length - 1]}T00:00:00Z`);
+  const first = Math.max(Date.parse(`${days[0]}T00:00:00Z`), last - (DAILY_DAYS - 1) * 86_400_000);
+  const series: DailyResult[] = [];
+  for (let t = first; t <= last; t += 86_400_000) series.push(dayOf(new Date(t).toISOString().slice(0, 10)));
+  return series;
 }

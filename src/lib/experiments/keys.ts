@@ -15,6 +15,8 @@ import { EXPERIMENT_KEY } from "./schema.ts";
  *   {ns}exp:{<key>}:conv        hash: "<goal>:<variant>" -> conversions,
  *                                     "<goal>:<variant>:value" -> sum of conversion values
  *   {ns}exp:{<key>}:converted   set: "<goal>:<unit id>", so a unit converts once per goal
+ *   {ns}exp:{<key>}:daily       hash: "units:<YYYY-MM-DD>" -> first exposures that UTC day,
+ *                                     "conv:<goal>:<YYYY-MM-DD>" -> conversions that day
  *   {ns}exps                    sorted set (SHARED by every experiment): key -> created at (ms)
  *
  * Goal and variant names cannot hold ":", so the compound fields and members read back one way.
@@ -32,6 +34,7 @@ export function experimentKeys(config: Pick<Config, "KEY_PREFIX">, experiment: s
     units: `${base}:units`,
     conversions: `${base}:conv`,
     converted: `${base}:converted`,
+    daily: `${base}:daily`,
   };
 }
 

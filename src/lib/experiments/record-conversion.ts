@@ -2,6 +2,7 @@ import type { Config } from "../../env.ts";
 import { AppError, validationError } from "../errors.ts";
 import { limitedScript, type ScriptLimit } from "../ratelimit/limited-script.ts";
 import type { RedisClient } from "../redis.ts";
+import { utcDay } from "../visitor.ts";
 import source from "./convert.lua";
 import { decodeOutcome } from "./decode.ts";
 import { experimentKeys } from "./keys.ts";
@@ -32,14 +33,14 @@ const convertScript = limitedScript(source, (reply) => decodeOutcome<ConvertRepl
 export async function recordConversion(
   redis: RedisClient,
   config: Pick<Config, "KEY_PREFIX">,
-  input: { key: string; unitId: string; goal: string; value?: number; limit?: ScriptLimit },
+  input: { key: string; unitId: string; goal: string; value?: number; limit?: ScriptLimit; now?: number },
 ): Promise<Conversion> {
   const { key, unitId, goal, value } = input;
   const keys = experimentKeys(config, key);
   const reply = await convertScript.run(
     redis,
-    [keys.definition, keys.assignments, keys.converted, keys.conversions],
-    [unitId, goal, value === undefined ? "" : String(value)],
+    [keys.definition, keys.assignments, keys.converted, keys.conversions, keys.daily],
+    [unitId, goal, value === undefined ? "" : String(value), utcDay(input.now ?? Date.now())],
     input.limit,
   );
   switch (reply.outcome) {

@@ -241,6 +241,7 @@ describe("the 50/50 split", () => {
       [
         `${prefix}edgekit:exp:{split}`,
         `${prefix}edgekit:exp:{split}:assign`,
+        `${prefix}edgekit:exp:{split}:daily`,
         `${prefix}edgekit:exp:{split}:units`,
       ].sort(),
     );
