@@ -1,6 +1,6 @@
 /**
- * Content-Security-Policy for each kind of HTML (or SVG) the Worker serves. None of them runs a
- * script or loads anything from elsewhere; styles are inlined (`<style>` and a few `style=`
+ * Content-Security-Policy for each kind of HTML (or SVG) the Worker serves. None of them runs an
+ * inline script or loads anything from elsewhere (the dashboard loads one script file of its own); styles are inlined (`<style>` and a few `style=`
  * attributes), hence `style-src 'unsafe-inline'` and nothing else.
  */
 const BASE = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'";
@@ -8,9 +8,10 @@ const BASE = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; fr
 export const CSP = {
   /**
    * The dashboard: its forms post to itself and land on its own pages. QR codes and charts are
-   * inline SVG; `img-src` allows the badge and data: images.
+   * inline SVG; `img-src` allows the badge and data: images. One small script file of its own
+   * (/admin/assets/dashboard.js, progressive only); no inline script.
    */
-  dashboard: `${BASE}; img-src 'self' data:; form-action 'self'`,
+  dashboard: `${BASE}; img-src 'self' data:; script-src 'self'; form-action 'self'`,
   /**
    * The redirect's pages (password form, not found, gone). No `form-action`: browsers apply it to
    * the redirect that follows a form post too, and the right password redirects to the target.

@@ -33,7 +33,8 @@ export function flagChanges(before: Flag | null, after: Flag | null): string[] {
   const out: string[] = [];
   if (before.enabled !== after.enabled) out.push(after.enabled ? "turned on" : "turned off");
   if (before.type !== after.type) out.push(`type: ${before.type} → ${after.type}`);
-  if (before.description !== after.description) out.push(`description: ${show(before.description)} → ${show(after.description)}`);
+  if (before.description !== after.description)
+    out.push(`description: ${show(before.description)} → ${show(after.description)}`);
   if (before.defaultVariant !== after.defaultVariant) {
     out.push(`default variant: ${before.defaultVariant} → ${after.defaultVariant}`);
   }

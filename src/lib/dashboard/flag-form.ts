@@ -1,5 +1,5 @@
 import type { FieldError } from "../errors.ts";
-import { type Flag, FLAG_TYPES, type FlagInput, type FlagType, OPERATORS, type Operator } from "../flags/schema.ts";
+import { FLAG_TYPES, type Flag, type FlagInput, type FlagType, OPERATORS, type Operator } from "../flags/schema.ts";
 
 /**
  * The dashboard's flag editor as plain data: what the form shows, read back from posted fields,
@@ -230,7 +230,8 @@ export function toFlagInput(state: FlagFormState): FlagInputResult {
   let rollout: FlagInput["rollout"];
   if (state.rolloutPercentage !== "") {
     const percentage = Number(state.rolloutPercentage);
-    if (!Number.isFinite(percentage)) errors.push({ path: "rolloutPercentage", message: "type a number from 0 to 100" });
+    if (!Number.isFinite(percentage))
+      errors.push({ path: "rolloutPercentage", message: "type a number from 0 to 100" });
     else rollout = { percentage, variant: state.rolloutVariant };
   }
   if (errors.length > 0) return { ok: false, errors };

@@ -1,6 +1,7 @@
 /** Sessions: server-side, behind an opaque cookie. See the README's sessions section. */
 export { type CreatedSession, createDashboardSession, createSession, type NewSession } from "./create-session.ts";
 export { destroySession } from "./destroy-session.ts";
+export { destroyUserSession, HANDLE_PATTERN } from "./destroy-user-session.ts";
 export { destroyUserSessions } from "./destroy-user-sessions.ts";
 export { listUserSessions } from "./list-user-sessions.ts";
 export { readSession } from "./read-session.ts";

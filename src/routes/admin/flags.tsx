@@ -2,14 +2,28 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../env.ts";
-import { editFlag, type FlagEdit } from "../../lib/dashboard/index.ts";
+import { flagChanges } from "../../lib/dashboard/flag-diff.ts";
+import {
+  applyFlagAction,
+  type FlagFormState,
+  flagState,
+  newFlagState,
+  readFlagFields,
+  toFlagInput,
+  toFormErrors,
+} from "../../lib/dashboard/flag-form.ts";
+import { DASHBOARD_ACTOR, editFlag, type FlagEdit } from "../../lib/dashboard/index.ts";
 import { AppError, type FieldError } from "../../lib/errors.ts";
+import { deleteFlag } from "../../lib/flags/delete-flag.ts";
 import type { Evaluation } from "../../lib/flags/evaluate.ts";
 import { evaluateFlag } from "../../lib/flags/evaluate-flags.ts";
 import { flagHistory, type HistoryEntry } from "../../lib/flags/flag-history.ts";
 import { getFlag } from "../../lib/flags/get-flag.ts";
 import { listFlags } from "../../lib/flags/list-flags.ts";
+import { putFlag } from "../../lib/flags/put-flag.ts";
 import { FLAG_KEY, type Flag } from "../../lib/flags/schema.ts";
+import { ActionButton } from "./fields.tsx";
+import { FlagEditor } from "./flag-editor.tsx";
 import { describeErrors, formErrorStatus, formErrorsOf, readForm } from "./form.ts";
 import { Layout, Notice } from "./layout.tsx";
 import { NotFoundPage } from "./not-found.tsx";
@@ -80,6 +94,11 @@ function FlagsPage(props: { flags: Flag[]; unreadable: { key: string; details: s
   return (
     <Layout title="Flags" section="flags">
       <h1>Feature flags</h1>
+      <p>
+        <a href="/admin/flags/new" class="button">
+          New flag
+        </a>
+      </p>
       {props.errors ? <Notice kind="error">{describeErrors(props.errors).join("; ")}</Notice> : null}
       {props.unreadable.map((u) => (
         <Notice kind="warn">
@@ -101,7 +120,7 @@ function FlagsPage(props: { flags: Flag[]; unreadable: { key: string; details: s
             {props.flags.length === 0 ? (
               <tr>
                 <td colspan={5} class="muted">
-                  {"No flags yet: create them with PUT /api/flags/{key}."}
+                  No flags yet: create one with New flag (or PUT /api/flags/{"{key}"}).
                 </td>
               </tr>
             ) : null}
@@ -128,40 +147,66 @@ function FlagsPage(props: { flags: Flag[]; unreadable: { key: string; details: s
   );
 }
 
-/** What changed in one audit entry, in a few words per field. */
-function changes(entry: HistoryEntry): string[] {
-  const { before, after } = entry;
-  if (!before) return ["created"];
-  if (!after) return ["deleted"];
-  const out: string[] = [];
-  for (const field of [
-    "enabled",
-    "rollout",
-    "defaultVariant",
-    "variants",
-    "allow",
-    "deny",
-    "rules",
-    "description",
-  ] as const) {
-    if (show(before[field]) !== show(after[field])) {
-      out.push(`${field}: ${show(before[field]) || "none"} → ${show(after[field]) || "none"}`);
-    }
-  }
-  return out.length > 0 ? out : ["no change"];
-}
-
 function EvaluationResult(props: { evaluation: Evaluation }) {
   const e = props.evaluation;
   if ("errorCode" in e) return <Notice kind="error">{`${e.errorCode}: ${e.errorDetails}`}</Notice>;
   return (
-    <p data-evaluation>
+    <p data-evaluation aria-live="polite">
       value <code>{show(e.value)}</code>, variant <code>{e.variant}</code>, reason <code>{e.reason}</code>
     </p>
   );
 }
 
-function FlagPage(props: { flag: Flag; history: HistoryEntry[]; targetingKey: string; evaluation: Evaluation }) {
+/** The "Try an evaluation" context as typed: a targeting key and attributes (lines or a JSON object). */
+interface TryContext {
+  targetingKey: string;
+  attributes: string;
+}
+
+/**
+ * Attributes as typed: a JSON object, or one `name=value` a line where the value is read as JSON
+ * when it is (42, true, "x") and as text otherwise. An error says what is wrong, for the page.
+ */
+function contextOf(input: TryContext): { context: Record<string, unknown> } | { error: string } {
+  const context: Record<string, unknown> = {};
+  const text = input.attributes.trim();
+  if (text.startsWith("{")) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { error: "use a JSON object" };
+      Object.assign(context, parsed);
+    } catch {
+      return { error: "that is not valid JSON" };
+    }
+  } else {
+    for (const [n, line] of text.split(/\r?\n/).entries()) {
+      if (line.trim() === "") continue;
+      const eq = line.indexOf("=");
+      if (eq < 1) return { error: `line ${n + 1}: write name=value` };
+      const raw = line.slice(eq + 1).trim();
+      let value: unknown = raw;
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        // plain text
+      }
+      context[line.slice(0, eq).trim()] = value;
+    }
+  }
+  if (input.targetingKey !== "") context.targetingKey = input.targetingKey;
+  return { context };
+}
+
+function FlagPage(props: {
+  flag: Flag;
+  history: HistoryEntry[];
+  tryContext: TryContext;
+  evaluation: Evaluation | { contextError: string };
+  editor: FlagFormState;
+  errors?: FieldError[];
+  changedUnsaved?: boolean;
+  saved?: boolean;
+}) {
   const { flag } = props;
   return (
     <Layout title={flag.key} section="flags">
@@ -169,28 +214,56 @@ function FlagPage(props: { flag: Flag; history: HistoryEntry[]; targetingKey: st
         <a href="/admin/flags">← Flags</a>
       </p>
       <h1>{flag.key}</h1>
+      {props.saved ? <Notice kind="ok">Flag saved.</Notice> : null}
       <section class="card">
         <p>{flag.description}</p>
         <p>
           <ToggleForm flag={flag} back="flag" />
         </p>
-        <p>
-          Rollout: <RolloutForm flag={flag} back="flag" />
-        </p>
         <p class="muted">
           {flag.type} flag; variants {Object.keys(flag.variants).join(", ")}; default {flag.defaultVariant};{" "}
+          {flag.rollout ? `${flag.rollout.percentage}% get ${flag.rollout.variant}; ` : ""}
           {flag.allow.length} allowed, {flag.deny.length} denied, {flag.rules.length} rules.
         </p>
       </section>
-      <section class="card">
+      <section class="card" id="try">
         <h2>Try an evaluation</h2>
-        <form method="get" class="inline">
-          <input name="targetingKey" maxlength={256} value={props.targetingKey} aria-label="Targeting key" />
-          <button type="submit" class="secondary">
-            Evaluate
-          </button>
+        <form method="get" action={`/admin/flags/${flag.key}#try`} class="fields">
+          <div>
+            <label for="try-key">Targeting key</label>
+            <input id="try-key" name="targetingKey" maxlength={256} value={props.tryContext.targetingKey} />
+          </div>
+          <div>
+            <label for="try-attributes">Attributes: name=value, one a line (or a JSON object)</label>
+            <textarea id="try-attributes" name="attributes" rows={3}>
+              {props.tryContext.attributes}
+            </textarea>
+          </div>
+          <div>
+            <button type="submit" class="secondary">
+              Evaluate
+            </button>
+          </div>
         </form>
-        <EvaluationResult evaluation={props.evaluation} />
+        {"contextError" in props.evaluation ? (
+          <Notice kind="error">Attributes: {props.evaluation.contextError}</Notice>
+        ) : (
+          <EvaluationResult evaluation={props.evaluation} />
+        )}
+        <p class="hint">
+          Reasons: DISABLED (flag off), TARGETING_MATCH (deny or allow list, or a rule), SPLIT (the rollout), DEFAULT
+          (nothing matched), STATIC (no targeting at all), TARGETING_KEY_MISSING.
+        </p>
+      </section>
+      <section class="card" id="edit">
+        <h2>Edit</h2>
+        <FlagEditor
+          action={`/admin/flags/${flag.key}/edit#edit`}
+          state={props.editor}
+          errors={props.errors}
+          seen={flag.updatedAt}
+          changedUnsaved={props.changedUnsaved}
+        />
       </section>
       <section class="card scroll">
         <h2>History</h2>
@@ -208,7 +281,7 @@ function FlagPage(props: { flag: Flag; history: HistoryEntry[]; targetingKey: st
                 <td>{iso(entry.at)}</td>
                 <td>{entry.actor}</td>
                 <td>
-                  {changes(entry).map((line) => (
+                  {flagChanges(entry.before, entry.after).map((line) => (
                     <div>{line}</div>
                   ))}
                 </td>
@@ -217,6 +290,52 @@ function FlagPage(props: { flag: Flag; history: HistoryEntry[]; targetingKey: st
           </tbody>
         </table>
       </section>
+      <section class="card">
+        <h2>Delete</h2>
+        <p class="muted">Deleting asks for confirmation. The history stays.</p>
+        <ActionButton action={`/admin/flags/${flag.key}/delete`} label={`Delete ${flag.key}…`} kind="danger" />
+      </section>
+    </Layout>
+  );
+}
+
+function NewFlagPage(props: { state: FlagFormState; errors?: FieldError[]; changedUnsaved?: boolean }) {
+  return (
+    <Layout title="New flag" section="flags">
+      <p>
+        <a href="/admin/flags">← Flags</a>
+      </p>
+      <h1>New flag</h1>
+      <section class="card">
+        <FlagEditor
+          action="/admin/flags/new"
+          state={props.state}
+          errors={props.errors}
+          creating
+          changedUnsaved={props.changedUnsaved}
+        />
+      </section>
+    </Layout>
+  );
+}
+
+function ConfirmDeletePage(props: { flag: Flag }) {
+  return (
+    <Layout title={`Delete ${props.flag.key}`} section="flags">
+      <h1>Delete flag {props.flag.key}?</h1>
+      <Notice kind="warn">
+        Every evaluation of {props.flag.key} will answer FLAG_NOT_FOUND and clients fall back to their own default. Its
+        history stays readable.
+      </Notice>
+      <div class="actions">
+        <ActionButton
+          action={`/admin/flags/${props.flag.key}/delete`}
+          label="Yes, delete it"
+          kind="danger"
+          fields={{ confirm: "yes" }}
+        />
+        <a href={`/admin/flags/${props.flag.key}`}>Cancel</a>
+      </div>
     </Layout>
   );
 }
@@ -226,6 +345,9 @@ async function renderList(c: Context<AppEnv>, errors?: FieldError[], status: 200
   return c.html(<FlagsPage flags={list.flags} unreadable={list.unreadable} errors={errors} />, status);
 }
 
+const notFound = (c: Context<AppEnv>) => c.html(<NotFoundPage section="flags" what="flag" />, 404);
+const isNotFound = (error: unknown) => error instanceof AppError && error.code === "not_found";
+
 /** Runs one edit from a form, then back to where the form was (the list or the flag's page). */
 async function edit(
   c: Context<AppEnv>,
@@ -233,24 +355,103 @@ async function edit(
   toEdit: (form: Record<string, unknown>) => FlagEdit,
   schema: z.ZodType,
 ) {
-  if (!FLAG_KEY.test(key)) return c.html(<NotFoundPage section="flags" what="flag" />, 404);
+  if (!FLAG_KEY.test(key)) return notFound(c);
   const form = await readForm(c, schema);
   if (!form.ok) return renderList(c, form.errors, 422);
   const values = form.value as Record<string, unknown> & { seen: number; back: "list" | "flag" };
   try {
     await editFlag(c.get("redis"), c.get("config"), c.get("clock").now(), key, values.seen, toEdit(values));
   } catch (error) {
-    if (error instanceof AppError && error.code === "not_found") {
-      return c.html(<NotFoundPage section="flags" what="flag" />, 404);
-    }
+    if (isNotFound(error)) return notFound(c);
     return renderList(c, formErrorsOf(error), formErrorStatus(error));
   }
   return c.redirect(values.back === "flag" ? `/admin/flags/${key}` : "/admin/flags", 303);
 }
 
-/** Flags: the list with kill switches and rollout editors, and one flag's page with its history. */
+/** Every posted field of the editor (names are checked by readFlagFields, values bounded here). */
+const editorForm = z.record(z.string().max(64), z.string().max(3_000_000));
+
+/** The editor's post: its state, the button pressed, and (on a flag's page) the version it showed. */
+async function readEditor(c: Context<AppEnv>) {
+  const form = await readForm(c, editorForm);
+  const fields = form.ok ? form.value : {};
+  const state = readFlagFields(fields);
+  const action = fields.action ?? "save";
+  return { state, action, seen: Number(fields.seen) };
+}
+
+async function renderFlag(
+  c: Context<AppEnv>,
+  key: string,
+  extra: { editor?: FlagFormState; errors?: FieldError[]; changedUnsaved?: boolean; status?: 200 | 409 | 422 } = {},
+) {
+  const redis = c.get("redis");
+  const config = c.get("config");
+  const now = c.get("clock").now();
+  const tryContext = {
+    targetingKey: (c.req.query("targetingKey") ?? "visitor-1").slice(0, 256),
+    attributes: (c.req.query("attributes") ?? "").slice(0, 10_000),
+  };
+  const context = contextOf(tryContext);
+  try {
+    const [flag, history, evaluation] = await Promise.all([
+      getFlag(redis, config, key),
+      flagHistory(redis, config, key, HISTORY_SHOWN),
+      "error" in context ? { contextError: context.error } : evaluateFlag(redis, config, now, key, context.context),
+    ]);
+    return c.html(
+      <FlagPage
+        flag={flag}
+        history={history}
+        tryContext={tryContext}
+        evaluation={evaluation}
+        editor={extra.editor ?? flagState(flag)}
+        errors={extra.errors}
+        changedUnsaved={extra.changedUnsaved}
+        saved={c.req.query("saved") === "1"}
+      />,
+      extra.status ?? 200,
+    );
+  } catch (error) {
+    if (isNotFound(error)) return notFound(c);
+    throw error;
+  }
+}
+
+/**
+ * Flags: the list with kill switches and rollout editors; a new flag; one flag's page with "try an
+ * evaluation", the whole-flag editor, its history (a readable diff per change) and delete.
+ * Writes go through the same lib functions as PUT/DELETE /api/flags/{key}, as the dashboard actor.
+ */
 export const flagPages = new Hono<AppEnv>()
   .get("/admin/flags", (c) => renderList(c))
+  .get("/admin/flags/new", (c) => c.html(<NewFlagPage state={newFlagState()} />))
+  .post("/admin/flags/new", async (c) => {
+    const { state, action } = await readEditor(c);
+    const changed = action === "save" ? undefined : applyFlagAction(state, action);
+    if (changed) return c.html(<NewFlagPage state={changed} changedUnsaved />);
+    const built = toFlagInput(state);
+    if (!built.ok) return c.html(<NewFlagPage state={state} errors={built.errors} />, 422);
+    const redis = c.get("redis");
+    const config = c.get("config");
+    if (FLAG_KEY.test(state.key)) {
+      const existing = await getFlag(redis, config, state.key).catch((error: unknown) => {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      });
+      if (existing) {
+        const errors = [{ path: "key", message: `a flag "${state.key}" exists: pick another key or edit that one` }];
+        return c.html(<NewFlagPage state={state} errors={errors} />, 409);
+      }
+    }
+    try {
+      await putFlag(redis, config, c.get("clock").now(), state.key, built.input, DASHBOARD_ACTOR);
+    } catch (error) {
+      const errors = toFormErrors(formErrorsOf(error), state);
+      return c.html(<NewFlagPage state={state} errors={errors} />, formErrorStatus(error));
+    }
+    return c.redirect(`/admin/flags/${state.key}?saved=1`, 303);
+  })
   .post("/admin/flags/:key/enabled", (c) =>
     edit(c, c.req.param("key"), (form) => ({ enabled: form.enabled === "true" }), toggleForm),
   )
@@ -262,24 +463,51 @@ export const flagPages = new Hono<AppEnv>()
       rolloutForm,
     ),
   )
-  .get("/admin/flags/:key", async (c) => {
+  .post("/admin/flags/:key/edit", async (c) => {
     const key = c.req.param("key");
-    if (!FLAG_KEY.test(key)) return c.html(<NotFoundPage section="flags" what="flag" />, 404);
-    const targetingKey = (c.req.query("targetingKey") ?? "visitor-1").slice(0, 256) || "visitor-1";
+    if (!FLAG_KEY.test(key)) return notFound(c);
+    const { state: posted, action, seen } = await readEditor(c);
+    const state = { ...posted, key };
+    const changed = action === "save" ? undefined : applyFlagAction(state, action);
+    if (changed) return renderFlag(c, key, { editor: changed, changedUnsaved: true });
+    const built = toFlagInput(state);
+    if (!built.ok) return renderFlag(c, key, { editor: state, errors: built.errors, status: 422 });
+    try {
+      await putFlag(
+        c.get("redis"),
+        c.get("config"),
+        c.get("clock").now(),
+        key,
+        built.input,
+        DASHBOARD_ACTOR,
+        Number.isInteger(seen) ? seen : -1,
+      );
+    } catch (error) {
+      if (isNotFound(error)) return notFound(c);
+      const errors = toFormErrors(formErrorsOf(error), state);
+      return renderFlag(c, key, { editor: state, errors, status: formErrorStatus(error) });
+    }
+    return c.redirect(`/admin/flags/${key}?saved=1`, 303);
+  })
+  .post("/admin/flags/:key/delete", async (c) => {
+    const key = c.req.param("key");
+    if (!FLAG_KEY.test(key)) return notFound(c);
+    const form = await readForm(c, z.object({ confirm: z.string().max(8).optional() }));
     const redis = c.get("redis");
     const config = c.get("config");
-    const now = c.get("clock").now();
     try {
-      const [flag, history, evaluation] = await Promise.all([
-        getFlag(redis, config, key),
-        flagHistory(redis, config, key, HISTORY_SHOWN),
-        evaluateFlag(redis, config, now, key, { targetingKey }),
-      ]);
-      return c.html(<FlagPage flag={flag} history={history} targetingKey={targetingKey} evaluation={evaluation} />);
-    } catch (error) {
-      if (error instanceof AppError && error.code === "not_found") {
-        return c.html(<NotFoundPage section="flags" what="flag" />, 404);
+      if (!form.ok || form.value.confirm !== "yes") {
+        return c.html(<ConfirmDeletePage flag={await getFlag(redis, config, key)} />);
       }
+      await deleteFlag(redis, config, c.get("clock").now(), key, DASHBOARD_ACTOR);
+    } catch (error) {
+      if (isNotFound(error)) return notFound(c);
       throw error;
     }
+    return c.redirect("/admin/flags", 303);
+  })
+  .get("/admin/flags/:key", (c) => {
+    const key = c.req.param("key");
+    if (!FLAG_KEY.test(key)) return notFound(c);
+    return renderFlag(c, key);
   });

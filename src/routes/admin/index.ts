@@ -11,6 +11,9 @@ import { leaderboardPages } from "./leaderboards.tsx";
 import { linkPages } from "./links.tsx";
 import { placePages } from "./places.tsx";
 import { queuePages } from "./queues.tsx";
+import { rateLimitPages } from "./ratelimits.tsx";
+import { DASHBOARD_SCRIPT } from "./script.ts";
+import { sessionPages } from "./sessions.tsx";
 import { trendingPages } from "./trending.tsx";
 import { viewPages } from "./views.tsx";
 
@@ -38,6 +41,9 @@ export const adminRoutes = new Hono<AppEnv>()
   .route("/", authRoutes)
   .use("/admin/*", requireAdminSession())
   .get("/admin", (c) => c.redirect("/admin/links", 303))
+  .get("/admin/assets/dashboard.js", (c) =>
+    c.body(DASHBOARD_SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8" }),
+  )
   .route("/", linkPages)
   .route("/", flagPages)
   .route("/", experimentPages)
@@ -45,4 +51,6 @@ export const adminRoutes = new Hono<AppEnv>()
   .route("/", leaderboardPages)
   .route("/", trendingPages)
   .route("/", placePages)
-  .route("/", queuePages);
+  .route("/", queuePages)
+  .route("/", sessionPages)
+  .route("/", rateLimitPages);

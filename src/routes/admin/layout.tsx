@@ -2,7 +2,17 @@ import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import { STYLES } from "./styles.ts";
 
-export type Section = "links" | "flags" | "experiments" | "views" | "leaderboards" | "trending" | "places" | "queues";
+export type Section =
+  | "links"
+  | "flags"
+  | "experiments"
+  | "views"
+  | "leaderboards"
+  | "trending"
+  | "places"
+  | "queues"
+  | "sessions"
+  | "ratelimits";
 
 const SECTIONS: { id: Section; title: string }[] = [
   { id: "links", title: "Links" },
@@ -13,6 +23,8 @@ const SECTIONS: { id: Section; title: string }[] = [
   { id: "trending", title: "Trending" },
   { id: "places", title: "Places" },
   { id: "queues", title: "Queues" },
+  { id: "sessions", title: "Sessions" },
+  { id: "ratelimits", title: "Rate limits" },
 ];
 
 /** Every dashboard page: viewport meta for phones, the inlined stylesheet, the navigation. */
@@ -25,6 +37,7 @@ export function Layout(props: { title: string; section?: Section; children?: Chi
         <meta name="robots" content="noindex" />
         <title>{`${props.title} · edgekit`}</title>
         <style>{raw(STYLES)}</style>
+        {props.section ? <script src="/admin/assets/dashboard.js" defer /> : null}
       </head>
       <body>
         {props.section ? (

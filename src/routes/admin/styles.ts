@@ -25,7 +25,7 @@ a{color:var(--accent)}
 form.inline{display:inline-flex;flex-wrap:wrap;gap:.4rem;align-items:center;margin:0}
 .fields{display:grid;grid-template-columns:repeat(auto-fit,minmax(12rem,1fr));gap:.7rem;align-items:end}
 label{display:block;font-size:.85rem;color:var(--muted)}
-input,select{font:inherit;width:100%;padding:.45rem .5rem;border:1px solid #c3cad6;border-radius:6px;background:#fff;color:var(--fg)}
+input,select,textarea{font:inherit;width:100%;padding:.45rem .5rem;border:1px solid #c3cad6;border-radius:6px;background:#fff;color:var(--fg)}
 form.inline input{width:5.5rem}
 button{font:inherit;padding:.45rem .9rem;border:0;border-radius:6px;background:var(--accent);color:#fff;cursor:pointer}
 button.secondary{background:#e8ecf3;color:var(--fg)}
@@ -45,5 +45,21 @@ svg .grid{stroke:#e6e9ef}svg .axis{stroke:#8a94a6}svg .bar{fill:var(--accent)}
 svg .line{fill:none;stroke:var(--accent);stroke-width:1.6}svg .dot{fill:var(--accent)}
 svg text{font:12px system-ui,sans-serif;fill:var(--muted)}svg .label,svg .value{fill:var(--fg);font-size:13px}
 .login{max-width:24rem;margin:12vh auto}
+textarea{min-height:4.5rem;resize:vertical}input[type=checkbox]{width:auto}input[type=range]{padding:0}
+:focus-visible{outline:3px solid #f79009;outline-offset:2px}
+[aria-invalid=true]{border-color:var(--bad);border-width:2px}
+.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.field-error{color:var(--bad);font-size:.85rem;margin:.2rem 0 0;font-weight:600}
+.hint{color:var(--muted);font-size:.82rem;margin:.2rem 0 0}
+.row{display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));gap:.5rem;align-items:start;padding:.6rem 0;border-top:1px solid var(--line)}
+.row .tools{display:flex;flex-wrap:wrap;gap:.3rem;align-self:end}
+.tools button,.small{padding:.3rem .6rem;font-size:.85rem}
+.actions{display:flex;flex-wrap:wrap;gap:.5rem;margin-top:1rem}
+.notice ul{margin:.3rem 0 0;padding-left:1.2rem}.notice p{margin:0}
+.notice a{color:inherit}
+code{font-size:.9em;background:#eef1f6;padding:0 .25rem;border-radius:4px}
+fieldset{border:1px solid var(--line);border-radius:8px;margin:0 0 1rem;padding:.6rem .9rem}
+legend{font-weight:600;padding:0 .3rem}
+[data-sum-ok=false] [data-weight-sum]{color:var(--bad);font-weight:700}
 @media (max-width:600px){main{padding:.6rem}th,td{padding:.4rem .3rem}.hide-sm{display:none}form.inline input{width:4.5rem}}
 `;

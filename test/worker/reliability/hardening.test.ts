@@ -7,7 +7,7 @@ const t = reliabilityApp("hardening");
 afterAll(() => cleanup(t.bindings.KEY_PREFIX ?? ""));
 
 const DASHBOARD_CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'; img-src 'self' data:; form-action 'self'";
+  "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'; img-src 'self' data:; script-src 'self'; form-action 'self'";
 const LINK_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'";
 
 describe("Content-Security-Policy", () => {
