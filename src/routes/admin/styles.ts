@@ -48,6 +48,10 @@ svg text{font:12px system-ui,sans-serif;fill:var(--muted)}svg .label,svg .value{
 textarea{min-height:4.5rem;resize:vertical}input[type=checkbox]{width:auto}input[type=range]{padding:0}
 :focus-visible{outline:3px solid #f79009;outline-offset:2px}
 [aria-invalid=true]{border-color:var(--bad);border-width:2px}
+a.button{display:inline-block;padding:.45rem .9rem;border-radius:6px;background:var(--accent);color:#fff;text-decoration:none}
+h3{font-size:.95rem;margin:1rem 0 .4rem}
+.status-running{background:#dcfae6;color:var(--ok)}.status-paused{background:#fffaeb;color:var(--warn)}
+.status-draft{background:#eef1f6;color:var(--fg)}.status-completed{background:#e0eaff;color:#1d3f9e}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .field-error{color:var(--bad);font-size:.85rem;margin:.2rem 0 0;font-weight:600}
 .hint{color:var(--muted);font-size:.82rem;margin:.2rem 0 0}
