@@ -69,7 +69,7 @@ describe("the dashboard in a browser", () => {
   it("creates a link, follows the short URL, and shows its click", async () => {
     await page.fill("#url", `${landing.url}/welcome`);
     await page.fill("#slug", "e2e-link");
-    await Promise.all([page.waitForURL("**/admin/links/e2e-link?created=1"), page.click("text=Create link")]);
+    await Promise.all([page.waitForURL("**/admin/links/e2e-link?done=created"), page.click("text=Create link")]);
     await expect(page.locator("[data-clicks]").textContent()).resolves.toBe("0");
     await shot("02-link-created");
 
@@ -116,8 +116,8 @@ describe("the dashboard in a browser", () => {
     await Promise.all([page.waitForURL("**/admin/flags/new-checkout"), page.click("text=Save")]);
     await expect(evaluate("new-checkout")).resolves.toMatchObject({ value: false, variant: "off" });
     const history = await page.locator("table").textContent();
-    expect(history).toContain("enabled: true → false");
-    expect(history).toContain('rollout: {"percentage":100,"variant":"on"} → {"percentage":0,"variant":"on"}');
+    expect(history).toContain("turned off");
+    expect(history).toContain("rollout: 100% get on → 0% get on");
     await shot("06-flag-history");
   });
 

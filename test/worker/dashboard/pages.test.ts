@@ -54,7 +54,7 @@ describe("the links pages", () => {
   it("create a link and show it, with a sparkline in the list and a daily chart on its page", async () => {
     const res = await post("/admin/links", { url: "https://example.com/a?b=1&c=2", slug: "dash-1", maxClicks: "5" });
     expect(res.status).toBe(303);
-    expect(res.headers.get("location")).toBe("/admin/links/dash-1?created=1");
+    expect(res.headers.get("location")).toBe("/admin/links/dash-1?done=created");
     expect((await t.request("/dash-1", { redirect: "manual" })).status).toBe(302);
 
     await page("/admin/links/dash-1"); // loads the stats script
@@ -114,7 +114,7 @@ describe("the flags pages", () => {
     expect(res.headers.get("location")).toBe("/admin/flags/dash-flag");
     const detail = await (await page("/admin/flags/dash-flag")).text();
     expect(detail).toContain("reason <code>DISABLED</code>");
-    expect(detail).toMatch(/<td>dashboard<\/td><td><div>enabled: true → false<\/div>/);
+    expect(detail).toMatch(/<td>dashboard<\/td><td><div>turned off<\/div>/);
   });
 
   it("refuse an edit made from a stale page with 409, changing nothing", async () => {
