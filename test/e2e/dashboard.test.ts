@@ -112,8 +112,8 @@ describe("the dashboard in a browser", () => {
 
   it("edits the rollout percentage, and the history shows both changes", async () => {
     await Promise.all([page.waitForURL("**/admin/flags/new-checkout"), page.click('[data-toggle="new-checkout"]')]);
-    await page.fill('input[name="percentage"]', "0");
-    await Promise.all([page.waitForURL("**/admin/flags/new-checkout"), page.click("text=Save")]);
+    await page.fill("#f-rolloutPercentage", "0");
+    await Promise.all([page.waitForURL("**/admin/flags/new-checkout?saved=1**"), page.click("button:text('Save flag')")]);
     await expect(evaluate("new-checkout")).resolves.toMatchObject({ value: false, variant: "off" });
     const history = await page.locator("table").textContent();
     expect(history).toContain("turned off");
@@ -157,7 +157,7 @@ describe("the dashboard in a browser", () => {
       }
     }
     await page.goto(`${stack.workerUrl}/admin/experiments/checkout-copy`);
-    await expect(page.locator("h2").first().textContent()).resolves.toBe("Goal: purchase");
+    await expect(page.locator("h2", { hasText: "Goal:" }).first().textContent()).resolves.toBe("Goal: purchase");
     await shot("08-experiment");
 
     for (const path of ["/pricing", "/pricing", "/docs"]) {
