@@ -105,7 +105,8 @@ const resultsSchema = z.object({
   daily: z
     .array(z.object({ day: z.string(), units: z.number().int(), conversions: z.record(z.string(), z.number().int()) }))
     .openapi({
-      description: "First exposures and conversions per goal per UTC day, oldest first (last 60 days with data)",
+      description:
+        "First exposures and conversions per goal per UTC day, oldest first (14 to 60 days, ending on the last day with data)",
     }),
   sampleRatio: z.object({
     chiSquare: z.number(),

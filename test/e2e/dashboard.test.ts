@@ -113,7 +113,10 @@ describe("the dashboard in a browser", () => {
   it("edits the rollout percentage, and the history shows both changes", async () => {
     await Promise.all([page.waitForURL("**/admin/flags/new-checkout"), page.click('[data-toggle="new-checkout"]')]);
     await page.fill("#f-rolloutPercentage", "0");
-    await Promise.all([page.waitForURL("**/admin/flags/new-checkout?saved=1**"), page.click("button:text('Save flag')")]);
+    await Promise.all([
+      page.waitForURL("**/admin/flags/new-checkout?saved=1**"),
+      page.click("button:text('Save flag')"),
+    ]);
     await expect(evaluate("new-checkout")).resolves.toMatchObject({ value: false, variant: "off" });
     const history = await page.locator("table").textContent();
     expect(history).toContain("turned off");

@@ -32,13 +32,14 @@ export interface DailyResult {
   conversions: Record<string, number>;
 }
 
-/** Days shown at most: the latest ones. */
+/** Days shown at most (the latest ones), and at least (ending on the last day with data). */
 export const DAILY_DAYS = 60;
+const MIN_DAYS = 14;
 
 export interface ExperimentResults {
   experiment: Experiment;
   variants: VariantResult[];
-  /** From the first day with data to the last, gaps filled with zeros (at most DAILY_DAYS). */
+  /** Up to the last day with data, gaps filled with zeros: 14 to DAILY_DAYS days. */
   daily: DailyResult[];
   sampleRatio: SampleRatioCheck;
   method: { interval: string; test: string; sampleRatio: string };
@@ -144,7 +145,11 @@ function dailySeries(hash: Record<string, string>, goals: string[]): DailyResult
   if (byDay.size === 0) return [];
   const days = [...byDay.keys()].sort();
   const last = Date.parse(`${days[days.length - 1]}T00:00:00Z`);
-  const first = Math.max(Date.parse(`${days[0]}T00:00:00Z`), last - (DAILY_DAYS - 1) * 86_400_000);
+  // At least two weeks shown, so one day of data is a bar among days, not the whole chart.
+  const first = Math.max(
+    Math.min(Date.parse(`${days[0]}T00:00:00Z`), last - (MIN_DAYS - 1) * 86_400_000),
+    last - (DAILY_DAYS - 1) * 86_400_000,
+  );
   const series: DailyResult[] = [];
   for (let t = first; t <= last; t += 86_400_000) series.push(dayOf(new Date(t).toISOString().slice(0, 10)));
   return series;

@@ -18,7 +18,7 @@ export function ExperimentEditor(props: {
   const sum = state.variants.reduce((total, v) => total + (Number(v.weight) || 0), 0);
   return (
     <form method="post" action={props.action}>
-      <button type="submit" name="action" value="save" class="sr-only" tabindex={-1} aria-hidden="true">
+      <button type="submit" name="action" value="save" class="sr-only" tabindex={-1}>
         Save
       </button>
       <ErrorSummary errors={errors} />

@@ -42,7 +42,7 @@ export function FlagEditor(props: {
   return (
     <form method="post" action={props.action} data-flag-editor>
       {/* Enter in a field presses the form's first submit button: make that one Save. */}
-      <button type="submit" name="action" value="save" class="sr-only" tabindex={-1} aria-hidden="true">
+      <button type="submit" name="action" value="save" class="sr-only" tabindex={-1}>
         Save
       </button>
       <ErrorSummary errors={errors} />

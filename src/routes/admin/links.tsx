@@ -118,7 +118,7 @@ function LinksPage(props: {
       <CreateLinkForm values={props.form?.values} errors={props.form?.errors} />
       <section class="card">
         <h2>Find links</h2>
-        <form method="get" action="/admin/links" class="fields" role="search">
+        <form method="get" action="/admin/links" class="fields">
           <div>
             <label for="q">Slug or URL contains</label>
             <input id="q" name="q" maxlength={200} value={search.q} />

@@ -25,7 +25,7 @@ function SessionsPage(props: { userId: string; sessions?: SessionSummary[]; erro
       {props.done ? <Notice kind="ok">{props.done}</Notice> : null}
       <section class="card">
         <h2>Look up a user</h2>
-        <ErrorSummary errors={props.errors} title="Cannot look that up:" />
+        <ErrorSummary errors={props.errors} title="Cannot look that up:" shown={(name) => name === "userId"} />
         <form method="get" action="/admin/sessions" class="fields">
           <Field
             name="userId"
