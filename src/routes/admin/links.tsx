@@ -95,6 +95,7 @@ function LinksPage(props: {
   stats: (LinkStats | undefined)[];
   nextCursor: string | null;
   search: ListSearch;
+  deleted?: boolean;
   form?: { values: CreateForm; errors: FieldError[] };
 }) {
   const { search } = props;
@@ -110,6 +111,7 @@ function LinksPage(props: {
   return (
     <Layout title="Links" section="links">
       <h1>Links</h1>
+      {props.deleted ? <Notice kind="ok">Link deleted.</Notice> : null}
       <p>
         <a href="/admin/bulk-links" class="button">
           Bulk create from CSV
@@ -311,7 +313,14 @@ async function renderList(c: Context<AppEnv>, form?: { values: CreateForm; error
     page.links.map((link) => statsOrNothing(linkStats(redis, config, { slug: link.slug, days: SPARK_DAYS, now }))),
   );
   return c.html(
-    <LinksPage links={page.links} stats={stats} nextCursor={page.nextCursor} search={search} form={form} />,
+    <LinksPage
+      links={page.links}
+      stats={stats}
+      nextCursor={page.nextCursor}
+      search={search}
+      deleted={c.req.query("deleted") === "1"}
+      form={form}
+    />,
     form ? (form.status ?? 422) : 200,
   );
 }

@@ -46,7 +46,7 @@ svg .line{fill:none;stroke:var(--accent);stroke-width:1.6}svg .dot{fill:var(--ac
 svg text{font:12px system-ui,sans-serif;fill:var(--muted)}svg .label,svg .value{fill:var(--fg);font-size:13px}
 .login{max-width:24rem;margin:12vh auto}
 textarea{min-height:4.5rem;resize:vertical}input[type=checkbox]{width:auto}input[type=range]{padding:0}
-:focus-visible{outline:3px solid #f79009;outline-offset:2px}
+:focus-visible{outline:3px solid var(--accent);outline-offset:2px}header :focus-visible{outline-color:#fff}
 [aria-invalid=true]{border-color:var(--bad);border-width:2px}
 a.button{display:inline-block;padding:.45rem .9rem;border-radius:6px;background:var(--accent);color:#fff;text-decoration:none}
 h3{font-size:.95rem;margin:1rem 0 .4rem}
