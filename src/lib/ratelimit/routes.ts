@@ -38,6 +38,8 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   "POST /ofrep/v1/evaluate/flags": { policy: "evaluate-flags", spend: "local" },
   "POST /ofrep/v1/evaluate/flags/{key}": { policy: "evaluate-flags", spend: "local" },
   "POST /api/links/bulk": { policy: "bulk-create-links", spend: "route" },
+  // The dashboard's bulk form spends the same quota, one unit per row (routes/admin/links.tsx).
+  "POST /admin/bulk-links": { policy: "bulk-create-links", spend: "route" },
   // Counted per user id and per forwarded end-user address (routes/sessions.ts), not as "admin":
   // every call carries the backend's admin token, and one user must not lock the others out.
   "POST /api/sessions": { policy: "create-session", spend: "route" },

@@ -16,7 +16,7 @@ import { CURSOR_PATTERN } from "../../lib/links/list-links.ts";
 import { type Link, linkInputSchema, linkPatchSchema, slugParamSchema } from "../../lib/links/schema.ts";
 import { searchLinks } from "../../lib/links/search-links.ts";
 import { updateLink } from "../../lib/links/update-link.ts";
-import { ActionButton, ErrorSummary, Field, FieldMessage, fieldId, TextArea } from "./fields.tsx";
+import { ActionButton, ErrorSummary, Field, FieldMessage, fieldId, invalidProps, TextArea } from "./fields.tsx";
 import { describeErrors, formErrorStatus, formErrorsOf, readForm } from "./form.ts";
 import { Layout, Notice, Svg } from "./layout.tsx";
 import { NotFoundPage } from "./not-found.tsx";
@@ -68,19 +68,51 @@ function CreateLinkForm(props: { values?: CreateForm; errors?: FieldError[] }) {
       <form method="post" action="/admin/links" class="fields">
         <div style="grid-column:1/-1">
           <label for="url">Target URL</label>
-          <input id="url" name="url" type="url" required maxlength={2048} value={v?.url ?? ""} />
+          <input
+            id="url"
+            name="url"
+            type="url"
+            required
+            maxlength={2048}
+            value={v?.url ?? ""}
+            {...invalidProps(props.errors, "url")}
+          />
+          <FieldMessage errors={props.errors} name="url" />
         </div>
         <div>
           <label for="slug">Custom slug (optional)</label>
-          <input id="slug" name="slug" maxlength={64} pattern="[A-Za-z0-9_\-]{1,64}" value={v?.slug ?? ""} />
+          <input
+            id="slug"
+            name="slug"
+            maxlength={64}
+            pattern="[A-Za-z0-9_\-]{1,64}"
+            value={v?.slug ?? ""}
+            {...invalidProps(props.errors, "slug")}
+          />
+          <FieldMessage errors={props.errors} name="slug" />
         </div>
         <div>
           <label for="maxClicks">Max clicks (optional)</label>
-          <input id="maxClicks" name="maxClicks" type="number" min="1" value={v?.maxClicks ?? ""} />
+          <input
+            id="maxClicks"
+            name="maxClicks"
+            type="number"
+            min="1"
+            value={v?.maxClicks ?? ""}
+            {...invalidProps(props.errors, "maxClicks")}
+          />
+          <FieldMessage errors={props.errors} name="maxClicks" />
         </div>
         <div>
           <label for="expiresAt">Expires, UTC (optional)</label>
-          <input id="expiresAt" name="expiresAt" type="datetime-local" value={v?.expiresAt ?? ""} />
+          <input
+            id="expiresAt"
+            name="expiresAt"
+            type="datetime-local"
+            value={v?.expiresAt ?? ""}
+            {...invalidProps(props.errors, "expiresAt")}
+          />
+          <FieldMessage errors={props.errors} name="expiresAt" />
         </div>
         <div>
           <button type="submit">Create link</button>
@@ -648,6 +680,13 @@ export const linkPages = new Hono<AppEnv>()
     const { csv } = form.value;
     const parsed = linksFromCsv(csv, MAX_BULK);
     if (!parsed.ok) return c.html(<BulkPage csv={csv} error={parsed.message} />, 422);
+    try {
+      await c.get("rateLimit").spend(parsed.items.length); // as POST /api/links/bulk: one unit per link
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== "quota_exceeded") throw error;
+      const message = `over the bulk-create-links limit: ${error.message}`;
+      return c.html(<BulkPage csv={csv} error={message} />, 429);
+    }
     const results = await createLinks(
       c.get("redis"),
       c.get("config"),

@@ -358,6 +358,12 @@ describe("the link forms", () => {
     expect(link).toMatchObject({ url: "https://example.com/3?a=1,2", maxClicks: 5 });
   });
 
+  it("create refuses a bad slug next to the field", async () => {
+    const res = await post("/admin/links", { url: "https://example.com", slug: "has space" });
+    expect(res.status).toBe(422);
+    expect(errorFor(await res.text(), "slug")).toBe("must be 1 to 64 of A-Z a-z 0-9 _ -");
+  });
+
   it("asks before deleting a link", async () => {
     const ask = await post("/admin/links/form-link/delete", {});
     expect(await ask.text()).toContain("Delete link form-link?");
@@ -376,6 +382,30 @@ describe("the link forms", () => {
     const text = await (await get("/admin/links?q=example.com/t2")).text();
     expect(text).toContain('data-slug="form-tag-2"');
     expect(text).not.toContain('data-slug="form-tag-1"');
+  });
+});
+
+describe("the bulk form's quota", () => {
+  const small = testApp("dashboard-forms-bulk", {
+    bindings: {
+      RATE_LIMITS: JSON.stringify({ "admin-login": { limit: 1000 }, "bulk-create-links": { limit: 3, refill: 3 } }),
+    },
+  });
+  afterAll(() => cleanup(small.bindings.KEY_PREFIX as string));
+
+  it("spends one unit per row, as POST /api/links/bulk, and says so inline when over", async () => {
+    const smallCookie = await signIn(small);
+    const paste = (csv: string) =>
+      small.request("/admin/bulk-links", {
+        method: "POST",
+        headers: formHeaders({ cookie: smallCookie }),
+        body: new URLSearchParams({ csv }).toString(),
+      });
+    expect((await paste("https://example.com/1\nhttps://example.com/2")).status).toBe(200);
+    const over = await paste("https://example.com/3\nhttps://example.com/4");
+    expect(over.status).toBe(429);
+    expect(over.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(errorFor(await over.text(), "csv")).toMatch(/^over the bulk-create-links limit/);
   });
 });
 
