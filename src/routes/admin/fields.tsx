@@ -114,6 +114,8 @@ export function ActionButton(props: {
   fields?: Record<string, string>;
   kind?: "danger" | "secondary" | "primary";
   data?: string;
+  /** What a screen reader says when the visible label repeats on the page ("Revoke" per row). */
+  ariaLabel?: string;
 }) {
   return (
     <form method="post" action={props.action} class="inline">
@@ -124,6 +126,7 @@ export function ActionButton(props: {
         type="submit"
         class={props.kind === "primary" ? "" : (props.kind ?? "secondary")}
         data-action={props.data}
+        aria-label={props.ariaLabel}
       >
         {props.label}
       </button>

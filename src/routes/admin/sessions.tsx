@@ -77,6 +77,7 @@ function SessionsPage(props: { userId: string; sessions?: SessionSummary[]; erro
                         <ActionButton
                           action="/admin/sessions/revoke"
                           label="Revoke"
+                          ariaLabel={`Revoke session ${s.handle.slice(0, 10)} (${s.userAgent || "unknown device"})`}
                           kind="danger"
                           fields={{ userId, handle: s.handle }}
                         />
