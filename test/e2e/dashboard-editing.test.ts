@@ -115,7 +115,11 @@ describe("editing in the dashboard", () => {
   });
 
   it("edits the rollout with the slider's number box and shows a readable history", async () => {
+    // The progressive script keeps the number box in step with the slider (CSP script-src 'self').
+    await page.fill("#f-rolloutSlider", "40");
+    expect(await page.inputValue("#f-rolloutPercentage")).toBe("40");
     await page.fill("#f-rolloutPercentage", "25");
+    expect(await page.inputValue("#f-rolloutSlider")).toBe("25");
     await page.fill("#f-rolloutVariant", "on");
     await page.fill("#f-allow", "vip-1\nvip-2");
     await press("button:text('Save flag')");
@@ -131,6 +135,7 @@ describe("editing in the dashboard", () => {
     await page.fill("#f-key", "pricing-page");
     await page.fill("#f-variants-0-weight", "50");
     await page.fill("#f-variants-1-weight", "40");
+    expect(await text("[data-weight-sum]")).toBe("90"); // added up as typed, by the script
     await page.fill("#f-goals", "signup");
     await page.selectOption("#f-status", "running");
     await press("button:text('Create experiment')");
