@@ -10,6 +10,7 @@ import { flagHistory, type HistoryEntry } from "../../lib/flags/flag-history.ts"
 import { getFlag } from "../../lib/flags/get-flag.ts";
 import { listFlags } from "../../lib/flags/list-flags.ts";
 import { FLAG_KEY, type Flag } from "../../lib/flags/schema.ts";
+import { actorOf } from "../../middleware/authorize.ts";
 import { describeErrors, formErrorStatus, formErrorsOf, readForm } from "./form.ts";
 import { Layout, Notice } from "./layout.tsx";
 import { NotFoundPage } from "./not-found.tsx";
@@ -238,7 +239,7 @@ async function edit(
   if (!form.ok) return renderList(c, form.errors, 422);
   const values = form.value as Record<string, unknown> & { seen: number; back: "list" | "flag" };
   try {
-    await editFlag(c.get("redis"), c.get("config"), c.get("clock").now(), key, values.seen, toEdit(values));
+    await editFlag(c.get("redis"), c.get("config"), c.get("clock").now(), key, values.seen, toEdit(values), actorOf(c));
   } catch (error) {
     if (error instanceof AppError && error.code === "not_found") {
       return c.html(<NotFoundPage section="flags" what="flag" />, 404);
