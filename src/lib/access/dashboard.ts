@@ -18,8 +18,8 @@ import { keyById, verifyKey } from "./verify-key.ts";
  * The user or key is looked up again on each request (cached per isolate for
  * API_KEYS_CACHE_SECONDS), so a removed user, a revoked key or a changed role applies within that.
  */
-const USER_SESSION = /^edgekit:user:([a-z0-9][a-z0-9._-]{0,31}):([0-9A-Za-z]{12})$/;
-const KEY_SESSION = /^edgekit:key:(key_[0-9A-Za-z]{12})$/;
+const USER_SESSION = /^edgekit:user:([a-z0-9][a-z0-9._-]{0,31}):([0-9A-Za-z]{11})$/;
+const KEY_SESSION = /^edgekit:key:(key_[0-9A-Za-z]{11})$/;
 
 /** The dashboard role an API key signs in with: its highest `dashboard:*` scope, else none. */
 export function keyRole(scopes: readonly string[]): Role | undefined {

@@ -1,6 +1,6 @@
 import type { RedisClient } from "../redis.ts";
 import { type ApiKey, decodeRecord, decodeRevocation, describeKey } from "./api-key.ts";
-import { accessKeys } from "./storage.ts";
+import { accessKeys, hashFields } from "./storage.ts";
 import type { AccessConfig } from "./verify-key.ts";
 
 /**
@@ -8,7 +8,7 @@ import type { AccessConfig } from "./verify-key.ts";
  * neither secret nor hash leaves Redis. One HGETALL: an admin route, and keys number in hundreds.
  */
 export async function listKeys(redis: RedisClient, config: AccessConfig, now: number): Promise<ApiKey[]> {
-  const fields = (await redis.hgetall<Record<string, string>>(accessKeys(config).keys)) ?? {};
+  const fields = hashFields(await redis.hgetall(accessKeys(config).keys));
   const keys: ApiKey[] = [];
   for (const [field, value] of Object.entries(fields)) {
     if (!field.startsWith("k:")) continue;

@@ -17,3 +17,17 @@ export function accessKeys(config: Pick<Config, "KEY_PREFIX">) {
   const base = `${namespace(config)}access:`;
   return { keys: `${base}keys`, users: `${base}users` };
 }
+
+/**
+ * A hash reply as an object: the client hands HGETALL over as `[field, value, ...]` when it does
+ * not deserialize (our setting), and as an object otherwise.
+ */
+export function hashFields(reply: unknown): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (Array.isArray(reply)) {
+    for (let i = 0; i + 1 < reply.length; i += 2) fields[String(reply[i])] = String(reply[i + 1]);
+  } else if (reply && typeof reply === "object") {
+    for (const [field, value] of Object.entries(reply)) fields[field] = String(value);
+  }
+  return fields;
+}

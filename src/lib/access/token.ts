@@ -1,14 +1,14 @@
 /**
  * API key secrets, in a form secret scanners can match (like GitHub's `ghp_` tokens):
  *
- *   ek_<43 base62: 32 random bytes><6 base62: CRC-32 of those 43 characters>     52 characters
+ *   ek_<44 base62: 32 random bytes><6 base62: CRC-32 of those 44 characters>     53 characters
  *
  * The checksum lets a scanner (and this Worker, before asking Redis) tell a real key from a typo
  * or a random string without any lookup. Redis keeps only SHA-256(secret), hex.
  */
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 export const KEY_PREFIX = "ek_";
-const BODY = 43;
+const BODY = 44;
 const CHECKSUM = 6;
 const TOKEN = new RegExp(`^${KEY_PREFIX}([0-9A-Za-z]{${BODY}})([0-9A-Za-z]{${CHECKSUM}})$`);
 
@@ -53,12 +53,12 @@ export function isKeySecret(text: string): boolean {
   return Boolean(match?.[1] && match[2] === checksum(match[1]));
 }
 
-/** A key's public id: `key_` and 12 base62 characters (72 random bits). */
+/** A key's public id: `key_` and 11 base62 characters (64 random bits). */
 export function newKeyId(): string {
-  return `key_${base62(crypto.getRandomValues(new Uint8Array(9)), 12)}`;
+  return `key_${base62(crypto.getRandomValues(new Uint8Array(8)), 11)}`;
 }
 
-export const KEY_ID = /^key_[0-9A-Za-z]{12}$/;
+export const KEY_ID = /^key_[0-9A-Za-z]{11}$/;
 
 /** SHA-256 of a secret, hex: what Redis stores and looks a key up by. */
 export async function secretHash(secret: string): Promise<string> {

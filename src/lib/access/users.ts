@@ -4,7 +4,7 @@ import type { RedisClient } from "../redis.ts";
 import { CredentialCache } from "./cache.ts";
 import { hashPassword, verifyPassword } from "./password.ts";
 import { actorName, type Principal, ROLES, type Role } from "./principal.ts";
-import { accessKeys } from "./storage.ts";
+import { accessKeys, hashFields } from "./storage.ts";
 import { newKeyId } from "./token.ts";
 import type { AccessConfig } from "./verify-key.ts";
 
@@ -66,7 +66,7 @@ function checkRole(role: string): asserts role is Role {
 
 /** Every user, by name. One HGETALL: users number in dozens. */
 export async function listUsers(redis: RedisClient, config: AccessConfig): Promise<DashboardUser[]> {
-  const all = (await redis.hgetall<Record<string, string>>(accessKeys(config).users)) ?? {};
+  const all = hashFields(await redis.hgetall(accessKeys(config).users));
   return Object.values(all)
     .map((text) => shown(decode(text) as StoredUser))
     .sort((a, b) => a.name.localeCompare(b.name));

@@ -27,6 +27,12 @@ const verify = defineScript(source, (reply): Stored | undefined => {
 
 /** Keys verified lately in this isolate, by keys hash and secret hash. */
 export const verifiedKeys = new CredentialCache<Stored>();
+/**
+ * Well-formed secrets Redis did not know, kept apart so that a flood of made-up keys can neither
+ * cost a round trip each nor push real keys out. Safe to remember: a secret is 256 random bits,
+ * so none is ever tried before it exists.
+ */
+const unknownKeys = new CredentialCache<true>();
 
 export type AccessConfig = Pick<Config, "KEY_PREFIX" | "API_KEYS_CACHE_SECONDS">;
 
@@ -52,8 +58,12 @@ export async function verifyKey(
   const cacheKey = `${key}\n${hash}`;
   let stored = verifiedKeys.get(cacheKey, now);
   if (!stored) {
+    if (unknownKeys.get(cacheKey, now)) return { status: "unknown" };
     stored = await verify.run(redis, [key], [hash, now, LAST_USED_EVERY_MS]);
-    if (!stored) return { status: "unknown" };
+    if (!stored) {
+      unknownKeys.set(cacheKey, true, now, config.API_KEYS_CACHE_SECONDS * 1000);
+      return { status: "unknown" };
+    }
     verifiedKeys.set(cacheKey, stored, now, config.API_KEYS_CACHE_SECONDS * 1000);
   }
   return verdictOf(stored, now);

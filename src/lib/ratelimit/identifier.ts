@@ -17,7 +17,7 @@ export { clientAddress, ipIdentifier, ipv6Prefix, storedIdentifier } from "./ip-
  * it into the identifier the keys hold.
  */
 const IDENTIFIER =
-  /^(admin|key:key_[0-9A-Za-z]{12}|user:[A-Za-z0-9_.@+-]{1,128}|ip:(unknown|[0-9.]{7,15}|[0-9a-f:]{2,39}\/64))$/;
+  /^(admin|key:key_[0-9A-Za-z]{11}|user:[A-Za-z0-9_.@+-]{1,128}|ip:(unknown|[0-9.]{7,15}|[0-9a-f:]{2,39}\/64))$/;
 
 export const identifierSchema = z
   .string()
