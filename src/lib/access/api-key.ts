@@ -75,9 +75,12 @@ export const keyPrincipal = (record: ApiKeyRecord): Principal => ({
   scopes: record.scopes,
 });
 
-/** The scopes a principal holds: the root holds all of them. */
-export const scopesOf = (principal: Principal): readonly string[] | "all" =>
-  principal === ROOT || principal.kind === "admin" ? "all" : principal.kind === "key" ? principal.scopes : [];
+/** The scopes a principal holds: the root and dashboard admins hold all of them. */
+export function scopesOf(principal: Principal): readonly string[] | "all" {
+  if (principal === ROOT || principal.kind === "admin") return "all";
+  if (principal.kind === "key") return principal.scopes;
+  return principal.role === "admin" ? "all" : [];
+}
 
 /** Throws a 422 listing every scope that cannot be granted as written. */
 export function checkScopes(scopes: readonly string[]): string[] {

@@ -86,9 +86,12 @@ export async function keyById(redis: RedisClient, config: AccessConfig, id: stri
   const cacheKey = `${key}\n${id}`;
   let stored = byId.get(cacheKey, now);
   if (stored === undefined) {
+    // One pipeline of two HGETs (HMGET's reply shape depends on the client's deserialization).
     const [record, revocation] = await redis
-      .hmget<Record<string, string | null>>(key, `k:${id}`, `r:${id}`)
-      .then((fields) => [fields?.[`k:${id}`] ?? null, fields?.[`r:${id}`] ?? null] as const);
+      .pipeline()
+      .hget(key, `k:${id}`)
+      .hget(key, `r:${id}`)
+      .exec<[string | null, string | null]>();
     stored = record ? { record: decodeRecord(record), revocation: decodeRevocation(revocation) } : null;
     byId.set(cacheKey, stored, now, config.API_KEYS_CACHE_SECONDS * 1000);
   }

@@ -1,5 +1,5 @@
-import { adminHeaders, jsonHeaders } from "../support.ts";
 import type { TestApp } from "../reliability/helpers.ts";
+import { adminHeaders, jsonHeaders } from "../support.ts";
 
 export interface CreatedKey {
   id: string;

@@ -81,7 +81,11 @@ describe("POST /api/keys", () => {
     ["an expiry in the past", { name: "k", scopes: ["links:read"], expiresAt: Date.UTC(2020, 0, 1) }, "expiresAt"],
     ["an unknown field", { name: "k", scopes: ["links:read"], admin: true }, ""],
   ])("refuses %s with a 422 problem", async (_name, body, path) => {
-    const res = await call("/api/keys", { method: "POST", headers: jsonHeaders(adminHeaders()), body: JSON.stringify(body) });
+    const res = await call("/api/keys", {
+      method: "POST",
+      headers: jsonHeaders(adminHeaders()),
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBe(422);
     const problem = (await res.json()) as { type: string; errors: { path: string }[] };
     expect(problem.type).toBe("https://edgekit.dev/problems/validation-failed");
@@ -95,7 +99,10 @@ describe("POST /api/keys", () => {
     const res = await call("/api/keys", {
       method: "POST",
       headers: jsonHeaders(bearer(manager.secret)),
-      body: JSON.stringify({ name: "escalate", scopes: ["links:read", "flags:write", "keys:read", "leaderboards:write"] }),
+      body: JSON.stringify({
+        name: "escalate",
+        scopes: ["links:read", "flags:write", "keys:read", "leaderboards:write"],
+      }),
     });
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({
@@ -262,10 +269,17 @@ describe("audit trails", () => {
     const put = await call("/api/flags/audited-by-key", {
       method: "PUT",
       headers: jsonHeaders(bearer(key.secret, { "x-actor": "someone-else" })),
-      body: JSON.stringify({ enabled: true, type: "boolean", variants: { on: true, off: false }, defaultVariant: "off" }),
+      body: JSON.stringify({
+        enabled: true,
+        type: "boolean",
+        variants: { on: true, off: false },
+        defaultVariant: "off",
+      }),
     });
     expect(put.status).toBe(201);
-    const history = (await (await call("/api/flags/audited-by-key/history", { headers: bearer(key.secret) })).json()) as {
+    const history = (await (
+      await call("/api/flags/audited-by-key/history", { headers: bearer(key.secret) })
+    ).json()) as {
       entries: { actor: string }[];
     };
     expect(history.entries.map((e) => e.actor)).toEqual([`key:release-bot:${key.id}`]);

@@ -43,7 +43,7 @@ describe("every secured operation in the OpenAPI document", () => {
 
   it("names exactly one scope, from the scope table", () => {
     expect(ops.length).toBeGreaterThan(50);
-    const wrong = ops.filter((op) => op.scopes.length !== 1 || !(op.scopes[0] as string in SCOPES));
+    const wrong = ops.filter((op) => op.scopes.length !== 1 || !((op.scopes[0] as string) in SCOPES));
     expect(wrong.map((op) => `${op.method} ${op.path} ${JSON.stringify(op.scopes)}`)).toEqual([]);
   });
 
@@ -65,7 +65,11 @@ describe("every secured operation in the OpenAPI document", () => {
         });
       const refused = await send(unrelated.secret);
       const body = (await refused.json().catch(() => ({}))) as { detail?: string; scope?: string };
-      if (refused.status !== 403 || body.scope !== scope || body.detail !== `This API key lacks the scope \`${scope}\`.`) {
+      if (
+        refused.status !== 403 ||
+        body.scope !== scope ||
+        body.detail !== `This API key lacks the scope \`${scope}\`.`
+      ) {
         failures.push(`${op.method} ${op.path} without ${scope} -> ${refused.status} ${JSON.stringify(body)}`);
       }
       const accepted = await send(keys.get(scope) as string);
