@@ -72,7 +72,9 @@ function UsersPage(props: PageProps) {
                     <button type="submit">Save</button>
                   </form>
                   <form method="post" action={`/admin/users/${u.name}/delete`}>
-                    <button type="submit">Remove</button>
+                    <button type="submit" class="danger">
+                      Remove
+                    </button>
                   </form>
                 </td>
               </tr>
@@ -123,7 +125,9 @@ function UsersPage(props: PageProps) {
                 <td>
                   {k.status === "revoked" ? null : (
                     <form method="post" action={`/admin/keys/${k.id}/revoke`}>
-                      <button type="submit">Revoke</button>
+                      <button type="submit" class="danger">
+                        Revoke
+                      </button>
                     </form>
                   )}
                 </td>
