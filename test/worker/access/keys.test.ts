@@ -286,6 +286,16 @@ describe("audit trails", () => {
   });
 });
 
+describe("after SCRIPT FLUSH", () => {
+  it("verifies and revokes through the EVAL fallback", async () => {
+    const key = await makeKey(t, ["links:write"]);
+    await redisCommand("SCRIPT", "FLUSH");
+    expect((await links(key.secret)).status).toBe(201);
+    await redisCommand("SCRIPT", "FLUSH");
+    expect((await call(`/api/keys/${key.id}`, { method: "DELETE", headers: adminHeaders() })).status).toBe(200);
+  });
+});
+
 describe("secrets", () => {
   it("never appear in a response or a log line, nor does any stored hash", async () => {
     const fields = await redisCommand<string[]>("HGETALL", `${t.bindings.KEY_PREFIX}edgekit:access:keys`);
