@@ -196,6 +196,7 @@ const newKey = z.object({ name: z.string().max(40), scopes: z.string().max(4096)
  */
 export const userPages = new Hono<AppEnv>()
   .get("/admin/users", (c) => render(c))
+  .get("/admin/keys", (c) => c.redirect("/admin/users", 303))
   .post("/admin/users", async (c) => {
     const form = await readForm(c, newUser);
     if (!form.ok) return render(c, { errors: form.errors }, 422);
