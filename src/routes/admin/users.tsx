@@ -9,7 +9,7 @@ import { ROLES } from "../../lib/access/principal.ts";
 import { revokeKey } from "../../lib/access/revoke-key.ts";
 import { SCOPES } from "../../lib/access/scopes.ts";
 import { createUser, type DashboardUser, deleteUser, listUsers, updateUser } from "../../lib/access/users.ts";
-import type { FieldError } from "../../lib/errors.ts";
+import { AppError, type FieldError } from "../../lib/errors.ts";
 import { describeErrors, formErrorStatus, formErrorsOf, readForm } from "./form.ts";
 import { Layout, Notice } from "./layout.tsx";
 
@@ -175,11 +175,8 @@ async function change(c: Context<AppEnv>, run: () => Promise<Omit<PageProps, "us
   try {
     return await render(c, await run());
   } catch (error) {
-    if (
-      error instanceof Error &&
-      "code" in error &&
-      (error.code === "not_found" || error.code === "insufficient_scope")
-    ) {
+    // A user or key that is gone, or a key that may not grant or revoke that: said beside the forms.
+    if (error instanceof AppError && (error.code === "not_found" || error.code === "insufficient_scope")) {
       return render(c, { errors: [{ path: "", message: error.message }] }, 422);
     }
     return render(c, { errors: formErrorsOf(error) }, formErrorStatus(error));
