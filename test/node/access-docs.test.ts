@@ -56,3 +56,22 @@ describe("scopes", () => {
     expect(grantProblem(scope)).toBe(problem);
   });
 });
+
+describe("pattern matching", () => {
+  it.each([
+    ["*", "", true],
+    ["a*", "a", true],
+    ["a*c", "abbbc", true],
+    ["a*c", "abbbd", false],
+    ["*b*", "abc", true],
+    ["a.b", "axb", false],
+  ])("%s on %s: %s", (glob, value, expected) => {
+    expect(covers(`channels:publish:${glob}`, `channels:publish:${value}`)).toBe(expected);
+  });
+
+  it("takes no time on a pathological pattern", () => {
+    const started = performance.now();
+    expect(covers(`channels:publish:${"a*".repeat(31)}c`, `channels:publish:${"a".repeat(64)}b`)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(50);
+  });
+});

@@ -95,10 +95,32 @@ export function grantProblem(granted: string): string | undefined {
   return undefined;
 }
 
-/** `*` matches any run of characters; everything else is literal. */
+/**
+ * `*` matches any run of characters; everything else is literal. The greedy two-pointer match
+ * (back to the last star on a mismatch): linear-ish time whatever the pattern, where a regex
+ * built from `a*a*a*...` could backtrack for ever.
+ */
 function globMatches(glob: string, value: string): boolean {
-  const parts = glob.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-  return new RegExp(`^${parts.join(".*")}$`).test(value);
+  let g = 0;
+  let v = 0;
+  let star = -1;
+  let resume = 0;
+  while (v < value.length) {
+    if (g < glob.length && glob[g] !== "*" && glob[g] === value[v]) {
+      g++;
+      v++;
+    } else if (g < glob.length && glob[g] === "*") {
+      star = g++;
+      resume = v;
+    } else if (star >= 0) {
+      g = star + 1;
+      v = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (g < glob.length && glob[g] === "*") g++;
+  return g === glob.length;
 }
 
 /**
