@@ -18,6 +18,7 @@ import { experimentRoutes } from "./routes/experiments.ts";
 import { flagRoutes } from "./routes/flags.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { jobRoutes } from "./routes/jobs.ts";
+import { keyRoutes } from "./routes/keys.ts";
 import { leaderboardRoutes } from "./routes/leaderboards.ts";
 import { linksRoutes } from "./routes/links/index.ts";
 import { lockRoutes } from "./routes/locks.ts";
@@ -52,7 +53,8 @@ export function createApp(options: AppOptions = {}) {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",
-    description: "The ADMIN_TOKEN secret",
+    description:
+      "An API key (`ek_...`) holding the operation's scope (listed in its security requirement), or the ADMIN_TOKEN, which holds every scope. See docs/access.md.",
   });
   serveOpenApi(app);
   app.get("/docs", swaggerUI({ url: "/openapi.json", title: "edgekit API" }));
@@ -82,6 +84,7 @@ export function createApp(options: AppOptions = {}) {
     .route("/", trendingRoutes)
     .route("/", placesRoutes)
     .route("/", jobRoutes(options.jobs ?? jobs))
+    .route("/", keyRoutes)
     .route("/", adminRoutes)
     .route("/", linksRoutes);
 }

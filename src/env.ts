@@ -42,6 +42,10 @@ export interface Bindings {
   VIEWS_MAX_PAGES_PER_DAY?: string;
   /** Comma-separated patterns (`*` = any run of characters): only matching page ids are counted. */
   VIEWS_ALLOWED_PAGES?: string;
+  /** How long an isolate trusts a verified API key or dashboard user (s): the revocation delay. */
+  API_KEYS_CACHE_SECONDS?: string;
+  /** PBKDF2-SHA256 iterations for new dashboard passwords (at most 100000, workerd's limit). */
+  PASSWORD_ITERATIONS?: string;
 }
 
 /** A comma-separated list: trimmed, empty entries dropped. */
@@ -115,6 +119,8 @@ const configSchema = z.object({
     .optional()
     .transform(list)
     .pipe(z.array(z.string().max(512, "VIEWS_ALLOWED_PAGES: each pattern at most 512 characters")).max(100)),
+  API_KEYS_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  PASSWORD_ITERATIONS: z.coerce.number().int().min(10_000).max(100_000).default(100_000),
 });
 
 /** Parsed, validated configuration. */

@@ -8,6 +8,8 @@ export const PROBLEMS = {
   bad_request: { status: 400, title: "Bad request" },
   unauthorized: { status: 401, title: "Unauthorized" },
   forbidden: { status: 403, title: "Forbidden" },
+  // Access (src/lib/access): a key without the route's scope; `scope` names the missing one.
+  insufficient_scope: { status: 403, title: "Insufficient scope" },
   not_found: { status: 404, title: "Not found" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
   conflict: { status: 409, title: "Conflict" },

@@ -6,8 +6,15 @@ import { AppError } from "../lib/errors.ts";
 
 const BEARER = /^Bearer +([A-Za-z0-9._~+/=-]+) *$/i;
 
+/** The token of an `Authorization: Bearer <token>` header, else undefined. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  return BEARER.exec(authorization ?? "")?.[1];
+}
+
 /**
- * Requires `Authorization: Bearer <ADMIN_TOKEN>`. The compare is constant-time (both sides are
+ * Requires `Authorization: Bearer <ADMIN_TOKEN>`, the root credential, and nothing less: for the
+ * few things no API key may do. Management routes use `secured(scope)` (./authorize.ts), which
+ * takes the root token or an API key holding the scope. The compare is constant-time (both sides are
  * hashed first, so neither content nor length leaks through timing; see `tokenMatches`).
  *
  * @example
@@ -21,9 +28,9 @@ export function adminAuth() {
   });
 }
 
-/** The 401 of a route that needs the admin token (also for routes that check it themselves). */
+/** The 401 of a route that needs a credential (also for routes that check it themselves). */
 export function adminRequired(): AppError {
-  return new AppError("unauthorized", "This route needs `Authorization: Bearer <ADMIN_TOKEN>`.", {
+  return new AppError("unauthorized", "This route needs `Authorization: Bearer <API key or ADMIN_TOKEN>`.", {
     headers: { "www-authenticate": 'Bearer realm="edgekit"' },
   });
 }
@@ -43,7 +50,7 @@ const adminTokenHashes = new Map<string, Promise<string | null>>();
  * sides on every call, but the configured token is hashed once: an admin request checks the token
  * twice (rate limit, then this middleware), and the four digests were a tenth of its CPU.
  */
-async function tokenMatches(presented: string, adminToken: string): Promise<boolean> {
+export async function tokenMatches(presented: string, adminToken: string): Promise<boolean> {
   let expected = adminTokenHashes.get(adminToken);
   if (!expected) {
     expected = sha256(adminToken);

@@ -21,7 +21,7 @@ import { leaseToken } from "../lib/locks/lease.ts";
 import { ipIdentifier } from "../lib/ratelimit/identifier.ts";
 import { openApiPattern } from "../lib/ratelimit/routes.ts";
 import { asRedisUnavailable, cutOffRedis } from "../lib/redis.ts";
-import { isAdmin } from "./admin-auth.ts";
+import { credentialIdentifier } from "./authorize.ts";
 import { matchedPattern, type RateLimitHandle } from "./rate-limit.ts";
 import { sessionToken } from "./session.ts";
 
@@ -171,10 +171,10 @@ async function settle(
   }
 }
 
-/** Whose keys these are: admin, else the session (by its token's hash), else the hashed client address. */
+/** Whose keys these are: admin or the API key, else the session (by its token's hash), else the hashed client address. */
 async function scopeOf(c: Context<AppEnv>): Promise<string> {
-  const authorization = c.req.header("authorization");
-  if (authorization && (await isAdmin(authorization, c.get("config").ADMIN_TOKEN))) return "admin";
+  const credential = await credentialIdentifier(c);
+  if (credential) return credential;
   const token = sessionToken(c);
   if (token !== undefined) {
     const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));

@@ -11,7 +11,7 @@ import { localLimit } from "../lib/ratelimit/local-limit.ts";
 import type { PolicyName } from "../lib/ratelimit/policies.ts";
 import { routeRule } from "../lib/ratelimit/routes.ts";
 import { asRedisUnavailable, cutOffRedis } from "../lib/redis.ts";
-import { isAdmin } from "./admin-auth.ts";
+import { credentialIdentifier } from "./authorize.ts";
 
 /**
  * What a route sees of the rate limit of its request: `c.get("rateLimit")` (not `c.var.rateLimit`:
@@ -161,14 +161,15 @@ export function matchedPattern(c: Context<AppEnv>): string {
 }
 
 /**
- * admin, else the session's user, else the client's IP (never X-Forwarded-For). Asked when the
+ * admin or the API key (`key:<id>`: each key has its own budget), else the session's user, else the client's IP (never X-Forwarded-For). Asked when the
  * units are spent, not when the middleware starts: sessions are loaded by route middleware
  * (`loadSession()`), so only a route that spends itself (rule `spend: "route"`) after its
  * session was loaded is counted per user; routes checked before they run count admin or IP.
  */
 async function identify(c: Context<AppEnv>): Promise<string> {
-  const authorization = c.req.header("authorization");
-  if (authorization && (await isAdmin(authorization, c.get("config").ADMIN_TOKEN))) return "admin";
+  // Verified once per request (and per isolate for API_KEYS_CACHE_SECONDS): no extra round trip.
+  const credential = await credentialIdentifier(c);
+  if (credential) return credential;
   // Set by the sessions middleware when it ran before this one.
   const session = c.get("session") as { userId?: unknown } | null | undefined;
   if (typeof session?.userId === "string" && session.userId !== "") return userIdentifier(session.userId);

@@ -3,7 +3,7 @@ import { bloomSeen } from "../lib/dedup/bloom.ts";
 import { claimIds, settleIds } from "../lib/dedup/claim-ids.ts";
 import { ID_PATTERN, NAMESPACE_PATTERN } from "../lib/dedup/keys.ts";
 import { markSeen } from "../lib/dedup/mark-seen.ts";
-import { adminAuth } from "../middleware/admin-auth.ts";
+import { secured } from "../middleware/authorize.ts";
 import { createRouter, problemResponse } from "./router.ts";
 
 /** The most ids one request may carry. */
@@ -67,8 +67,7 @@ const errors = {
 };
 
 const checkRoute = createRoute({
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("dedup:write"),
   tags: ["dedup"],
   method: "post",
   path: "/api/dedup/{namespace}",
@@ -90,8 +89,7 @@ const checkRoute = createRoute({
 
 const settleRoute = <A extends "ack" | "release">(action: A) =>
   createRoute({
-    security: [{ bearerAuth: [] }],
-    middleware: [adminAuth()] as const,
+    ...secured("dedup:write"),
     tags: ["dedup"],
     method: "post",
     path: `/api/dedup/{namespace}/${action}` as `/api/dedup/{namespace}/${A}`,

@@ -13,7 +13,7 @@ import {
   experimentKeySchema,
   experimentSchema,
 } from "../lib/experiments/schema.ts";
-import { adminAuth } from "../middleware/admin-auth.ts";
+import { secured } from "../middleware/authorize.ts";
 import { createRouter, problemResponse } from "./router.ts";
 
 const tags = ["experiments"];
@@ -30,8 +30,7 @@ const putRoute = createRoute({
   path: "/api/experiments/{key}",
   summary: "Create or replace an experiment (validated whole; stored assignments never move)",
   tags,
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("experiments:write"),
   request: { params, body: { required: true, content: { "application/json": { schema: experimentInputSchema } } } },
   responses: {
     200: json("The experiment was replaced", experimentSchema),
@@ -47,8 +46,7 @@ const getRoute = createRoute({
   path: "/api/experiments/{key}",
   summary: "Read one experiment as stored",
   tags,
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("experiments:read"),
   request: { params },
   responses: {
     200: json("The experiment", experimentSchema),
@@ -62,8 +60,7 @@ const deleteRoute = createRoute({
   path: "/api/experiments/{key}",
   summary: "Delete an experiment with its assignments and counters",
   tags,
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("experiments:write"),
   request: { params },
   responses: { 204: { description: "Deleted" }, 401: unauthorized, 404: problemResponse("No such experiment") },
 });
@@ -73,8 +70,7 @@ const listRoute = createRoute({
   path: "/api/experiments",
   summary: "Every experiment, oldest first",
   tags,
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("experiments:read"),
   responses: {
     200: json("The experiments", z.object({ experiments: z.array(experimentSchema) })),
     401: unauthorized,
@@ -122,8 +118,7 @@ const resultsRoute = createRoute({
   path: "/api/experiments/{key}/results",
   summary: "Units, conversions, lift, 95% interval and p-value per variant and goal, with the SRM check",
   tags,
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("experiments:read"),
   request: { params },
   responses: { 200: json("The results", resultsSchema), 401: unauthorized, 404: problemResponse("No such experiment") },
 });

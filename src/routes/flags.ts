@@ -1,22 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { DEFAULT_ACTOR, HISTORY_LIMIT } from "../lib/flags/audit.ts";
+import { HISTORY_LIMIT } from "../lib/flags/audit.ts";
 import { deleteFlag } from "../lib/flags/delete-flag.ts";
 import { flagHistory } from "../lib/flags/flag-history.ts";
 import { getFlag } from "../lib/flags/get-flag.ts";
 import { listFlags } from "../lib/flags/list-flags.ts";
 import { putFlag } from "../lib/flags/put-flag.ts";
 import { flagInputSchema, flagKeySchema, flagSchema } from "../lib/flags/schema.ts";
-import { adminAuth } from "../middleware/admin-auth.ts";
+import { actorOf, secured } from "../middleware/authorize.ts";
 import { createRouter, problemResponse } from "./router.ts";
 
 const params = z.object({ key: flagKeySchema });
-const actorHeader = z.object({
-  "x-actor": z
-    .string()
-    .max(64)
-    .optional()
-    .openapi({ description: `Who makes the change (default "${DEFAULT_ACTOR}")` }),
-});
 const flagBody = (description: string) => ({ description, content: { "application/json": { schema: flagSchema } } });
 const auditEntry = z.object({
   at: z.number(),
@@ -31,11 +24,9 @@ const putRoute = createRoute({
   path: "/api/flags/{key}",
   summary: "Create or replace a flag (validated whole; recorded in its history)",
   tags: ["flags"],
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("flags:write"),
   request: {
     params,
-    headers: actorHeader,
     body: { required: true, content: { "application/json": { schema: flagInputSchema } } },
   },
   responses: {
@@ -51,8 +42,7 @@ const getRoute = createRoute({
   path: "/api/flags/{key}",
   summary: "Read one flag as stored",
   tags: ["flags"],
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("flags:read"),
   request: { params },
   responses: {
     200: flagBody("The flag"),
@@ -66,9 +56,8 @@ const deleteRoute = createRoute({
   path: "/api/flags/{key}",
   summary: "Delete a flag (its history stays)",
   tags: ["flags"],
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
-  request: { params, headers: actorHeader },
+  ...secured("flags:write"),
+  request: { params },
   responses: {
     204: { description: "Deleted" },
     401: problemResponse("No or wrong admin token"),
@@ -81,8 +70,7 @@ const listRoute = createRoute({
   path: "/api/flags",
   summary: "Every flag, sorted by key, with the flag-set version",
   tags: ["flags"],
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("flags:read"),
   responses: {
     200: {
       description: "The flags",
@@ -105,8 +93,7 @@ const historyRoute = createRoute({
   path: "/api/flags/{key}/history",
   summary: `A flag's audit trail, newest first (the last ${HISTORY_LIMIT} writes)`,
   tags: ["flags"],
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("flags:read"),
   request: {
     params,
     query: z.object({ limit: z.coerce.number().int().min(1).max(HISTORY_LIMIT).default(HISTORY_LIMIT) }),
@@ -124,14 +111,14 @@ const historyRoute = createRoute({
 export const flagRoutes = createRouter()
   .openapi(putRoute, async (c) => {
     const { key } = c.req.valid("param");
-    const actor = c.req.valid("header")["x-actor"] ?? DEFAULT_ACTOR;
+    const actor = actorOf(c);
     const now = c.get("clock").now();
     const { flag, created } = await putFlag(c.get("redis"), c.get("config"), now, key, c.req.valid("json"), actor);
     return created ? c.json(flag, 201) : c.json(flag, 200);
   })
   .openapi(getRoute, async (c) => c.json(await getFlag(c.get("redis"), c.get("config"), c.req.valid("param").key), 200))
   .openapi(deleteRoute, async (c) => {
-    const actor = c.req.valid("header")["x-actor"] ?? DEFAULT_ACTOR;
+    const actor = actorOf(c);
     const now = c.get("clock").now();
     await deleteFlag(c.get("redis"), c.get("config"), now, c.req.valid("param").key, actor);
     return c.body(null, 204);

@@ -20,7 +20,7 @@ import {
   replayDeadLetters,
   runQueue,
 } from "../lib/jobs/index.ts";
-import { adminAuth } from "../middleware/admin-auth.ts";
+import { secured } from "../middleware/authorize.ts";
 import { createRouter, problemResponse } from "./router.ts";
 
 const queueParams = z.object({
@@ -98,8 +98,7 @@ const idsSchema = z.object({
 });
 
 const putQueueRoute = createRoute({
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("jobs:write"),
   tags: ["jobs"],
   method: "put",
   path: "/api/queues/{queue}",
@@ -116,8 +115,7 @@ const putQueueRoute = createRoute({
 });
 
 const getQueueRoute = createRoute({
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("jobs:read"),
   tags: ["jobs"],
   method: "get",
   path: "/api/queues/{queue}",
@@ -127,8 +125,7 @@ const getQueueRoute = createRoute({
 });
 
 const enqueueRoute = createRoute({
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("jobs:write"),
   tags: ["jobs"],
   method: "post",
   path: "/api/queues/{queue}/jobs",
@@ -147,8 +144,7 @@ const enqueueRoute = createRoute({
 });
 
 const getJobRoute = createRoute({
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("jobs:read"),
   tags: ["jobs"],
   method: "get",
   path: "/api/jobs/{id}",
@@ -165,8 +161,7 @@ const getJobRoute = createRoute({
 });
 
 const statsRoute = createRoute({
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("jobs:read"),
   tags: ["jobs"],
   method: "get",
   path: "/api/queues/{queue}/stats",
@@ -194,8 +189,7 @@ const statsRoute = createRoute({
 });
 
 const runRoute = createRoute({
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("jobs:write"),
   tags: ["jobs"],
   method: "post",
   path: "/api/queues/{queue}/run",
@@ -208,8 +202,7 @@ const runRoute = createRoute({
 });
 
 const dlqRoute = createRoute({
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("jobs:read"),
   tags: ["jobs"],
   method: "get",
   path: "/api/queues/{queue}/dlq",
@@ -249,8 +242,7 @@ const dlqRoute = createRoute({
 });
 
 const replayRoute = createRoute({
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("jobs:write"),
   tags: ["jobs"],
   method: "post",
   path: "/api/queues/{queue}/dlq/replay",
@@ -265,8 +257,7 @@ const replayRoute = createRoute({
 });
 
 const purgeRoute = createRoute({
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("jobs:write"),
   tags: ["jobs"],
   method: "post",
   path: "/api/queues/{queue}/dlq/purge",
@@ -281,8 +272,7 @@ const purgeRoute = createRoute({
 });
 
 const eventsRoute = createRoute({
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("jobs:read"),
   tags: ["jobs"],
   method: "get",
   path: "/api/queues/{queue}/events",

@@ -19,7 +19,8 @@ import {
   submitScore,
   WINDOWS,
 } from "../lib/leaderboards/index.ts";
-import { adminAuth, adminRequired, isAdmin } from "../middleware/admin-auth.ts";
+import { adminRequired } from "../middleware/admin-auth.ts";
+import { missingScope, optionalPrincipal, permits, secured } from "../middleware/authorize.ts";
 import { loadSession, sameOriginOnly } from "../middleware/session.ts";
 import { createRouter, problemResponse } from "./router.ts";
 
@@ -83,8 +84,7 @@ const putRoute = createRoute({
   path: "/api/leaderboards/{board}",
   summary: "Create or replace a board's settings (order, ties and time zone are fixed once created)",
   tags,
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("leaderboards:write:{board}"),
   request: { params, body: { required: true, content: { "application/json": { schema: boardInputSchema } } } },
   responses: {
     200: json("The board was replaced", boardSchema),
@@ -125,8 +125,7 @@ const deleteRoute = createRoute({
   path: "/api/leaderboards/{board}",
   summary: "Delete a board and every window of it",
   tags,
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("leaderboards:write:{board}"),
   request: { params },
   responses: { 204: { description: "Deleted" }, 401: unauthorized, 404: missing },
 });
@@ -136,8 +135,7 @@ const listRoute = createRoute({
   path: "/api/leaderboards",
   summary: "Every board's settings, by key",
   tags,
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("leaderboards:read"),
   responses: { 200: json("The boards", z.object({ boards: z.array(boardSchema) })), 401: unauthorized },
 });
 
@@ -147,7 +145,7 @@ const submitRoute = createRoute({
   summary:
     "Submit a score to every window of the board (one round trip). Admin token; or, on a board with submit: session, the signed-in user as their own member",
   tags,
-  security: [{ bearerAuth: [] }],
+  security: [{ bearerAuth: ["leaderboards:write:{board}"] }],
   middleware: [sameOriginOnly(), loadSession(), adminOrSession()] as const,
   request: {
     params,
@@ -229,14 +227,23 @@ const ranksRoute = createRoute({
   },
 });
 
-/** Whether each submit request carries the admin token, checked once (hashing it is not free). */
+/** Whether each submit request is a server's (admin token, or a key with the board's scope). */
 const admins = new WeakMap<Request, boolean>();
 
-/** Refuses, before the body is read, a request with neither the admin token nor a session. */
+/**
+ * Refuses, before the body is read, a request with neither a server's credential (the admin
+ * token, or an API key holding `leaderboards:write:{board}`) nor a session. A key without the
+ * scope and no session is a 403 naming the scope.
+ */
 function adminOrSession() {
   return createMiddleware<AppEnv>(async function adminOrSession(c, next) {
-    const admin = await isAdmin(c.req.header("authorization"), c.get("config").ADMIN_TOKEN);
-    if (!admin && !c.get("session")?.userId) throw adminRequired();
+    const principal = await optionalPrincipal(c);
+    const admin = principal !== undefined && permits(c, principal, "leaderboards:write:{board}");
+    if (!admin && !c.get("session")?.userId) {
+      if (principal) throw missingScope(`leaderboards:write:${c.req.param("board")}`);
+      throw adminRequired();
+    }
+    if (principal && admin) c.set("principal", principal);
     admins.set(c.req.raw, admin);
     await next();
   });

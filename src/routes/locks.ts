@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { NAME_PATTERN } from "../lib/locks/keys.ts";
 import { acquireLock, extendLock, releaseLock } from "../lib/locks/lock.ts";
-import { adminAuth } from "../middleware/admin-auth.ts";
+import { secured } from "../middleware/authorize.ts";
 import { createRouter, problemResponse } from "./router.ts";
 
 const params = z.object({
@@ -33,8 +33,7 @@ const invalid = problemResponse("The body or the name fails validation; `errors`
 const lost = problemResponse("lease-lost: the token holds no live lease (released, lapsed, or never held)");
 
 const acquireRoute = createRoute({
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("locks:write"),
   tags: ["locks"],
   path: "/api/locks/{name}",
   method: "post",
@@ -66,8 +65,7 @@ const acquireRoute = createRoute({
 });
 
 const extendRoute = createRoute({
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("locks:write"),
   tags: ["locks"],
   path: "/api/locks/{name}",
   method: "patch",
@@ -82,8 +80,7 @@ const extendRoute = createRoute({
 });
 
 const releaseRoute = createRoute({
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("locks:write"),
   tags: ["locks"],
   path: "/api/locks/{name}",
   method: "delete",

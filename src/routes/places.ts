@@ -26,7 +26,7 @@ import {
   unitSchema,
   upsertPlaces,
 } from "../lib/places/index.ts";
-import { adminAuth, isAdmin } from "../middleware/admin-auth.ts";
+import { optionalPrincipal, permits, secured } from "../middleware/authorize.ts";
 import { createRouter, problemResponse } from "./router.ts";
 
 const tags = ["places"];
@@ -41,8 +41,9 @@ const body = <T extends z.ZodType>(schema: T) => ({
 });
 const unauthorized = problemResponse("No or wrong admin token");
 const invalid = problemResponse("A parameter or the body fails validation; `errors` lists the fields");
-/** What every admin route declares. */
-const admin = { tags, security: [{ bearerAuth: [] }], middleware: [adminAuth()] as [ReturnType<typeof adminAuth>] };
+/** What the management routes declare: reads and writes take their own scope. */
+const reader = { tags, ...secured("places:read") };
+const writer = { tags, ...secured("places:write") };
 
 const setParams = z.object({ set: setNameSchema.openapi({ param: { name: "set", in: "path" }, example: "stores" }) });
 const placeParams = setParams.extend({
@@ -105,7 +106,7 @@ const setInfoSchema = z
   .openapi("PlaceSet");
 
 const putSetRoute = createRoute({
-  ...admin,
+  ...writer,
   method: "put",
   path: "/api/places/{set}",
   summary: 'A set\'s settings: whether nearby searches are public or need the admin token (default "admin")',
@@ -114,7 +115,7 @@ const putSetRoute = createRoute({
 });
 
 const getSetRoute = createRoute({
-  ...admin,
+  ...reader,
   method: "get",
   path: "/api/places/{set}",
   summary: "A set's settings (defaults when never set) and counts",
@@ -123,7 +124,7 @@ const getSetRoute = createRoute({
 });
 
 const deleteSetRoute = createRoute({
-  ...admin,
+  ...writer,
   method: "delete",
   path: "/api/places/{set}",
   summary: "Delete a set whole: places, fences, settings and events",
@@ -187,7 +188,7 @@ const nearbyRoute = createRoute({
 });
 
 const bulkRoute = createRoute({
-  ...admin,
+  ...writer,
   method: "post",
   path: "/api/places/{set}/bulk",
   summary: `Create or update up to ${LIMITS.bulk} places in one request and one Redis round trip`,
@@ -209,7 +210,7 @@ const bulkRoute = createRoute({
 });
 
 const listFencesRoute = createRoute({
-  ...admin,
+  ...reader,
   method: "get",
   path: "/api/places/{set}/fences",
   summary: "Every geofence of a set",
@@ -222,7 +223,7 @@ const listFencesRoute = createRoute({
 });
 
 const putFenceRoute = createRoute({
-  ...admin,
+  ...writer,
   method: "put",
   path: "/api/places/{set}/fences/{fence}",
   summary: `Create or replace a geofence: a circle or a simple polygon of up to 100 points (at most ${LIMITS.fences} per set)`,
@@ -237,7 +238,7 @@ const putFenceRoute = createRoute({
 });
 
 const getFenceRoute = createRoute({
-  ...admin,
+  ...reader,
   method: "get",
   path: "/api/places/{set}/fences/{fence}",
   summary: "Read a geofence",
@@ -251,7 +252,7 @@ const getFenceRoute = createRoute({
 });
 
 const deleteFenceRoute = createRoute({
-  ...admin,
+  ...writer,
   method: "delete",
   path: "/api/places/{set}/fences/{fence}",
   summary: "Delete a geofence (places inside it leave it without an event)",
@@ -265,7 +266,7 @@ const deleteFenceRoute = createRoute({
 });
 
 const putPlaceRoute = createRoute({
-  ...admin,
+  ...writer,
   method: "put",
   path: "/api/places/{set}/{id}",
   summary: "Create or update a place (a live position with ttlSeconds); answers the fences it entered or left",
@@ -282,7 +283,7 @@ const putPlaceRoute = createRoute({
 });
 
 const getPlaceRoute = createRoute({
-  ...admin,
+  ...reader,
   method: "get",
   path: "/api/places/{set}/{id}",
   summary: "Read a place, with the fences it is inside",
@@ -296,7 +297,7 @@ const getPlaceRoute = createRoute({
 });
 
 const deletePlaceRoute = createRoute({
-  ...admin,
+  ...writer,
   method: "delete",
   path: "/api/places/{set}/{id}",
   summary: "Delete a place",
@@ -321,8 +322,8 @@ export const placesRoutes = createRouter()
       query.lat === undefined && query.lon === undefined ? cfOf(c.req.raw) : undefined,
     );
     const config = c.get("config");
-    const authorization = c.req.header("authorization");
-    const asAdmin = authorization !== undefined && (await isAdmin(authorization, config.ADMIN_TOKEN));
+    const principal = await optionalPrincipal(c);
+    const asAdmin = principal !== undefined && permits(c, principal, "places:read");
     const limit = await c.get("rateLimit").forScript(); // the check runs inside nearby.lua
     const places = await findNearby(
       c.get("redis"),

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { getQuota, identifierSchema, POLICY_NAMES, resetQuota } from "../lib/ratelimit/index.ts";
 import { ALGORITHMS } from "../lib/ratelimit/policies.ts";
-import { adminAuth } from "../middleware/admin-auth.ts";
+import { secured } from "../middleware/authorize.ts";
 import { createRouter, problemResponse } from "./router.ts";
 
 const params = z.object({
@@ -39,8 +39,7 @@ const getQuotaRoute = createRoute({
   path: "/api/ratelimit/{identifier}",
   summary: "Remaining quota of a client under every policy, without spending any",
   tags: ["rate limits"],
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("ratelimit:read"),
   request: { params },
   responses: {
     200: { description: "Quota per policy", content: { "application/json": { schema: quotaSchema } } },
@@ -53,8 +52,7 @@ const resetQuotaRoute = createRoute({
   path: "/api/ratelimit/{identifier}",
   summary: "Give a client its full quota back under every policy",
   tags: ["rate limits"],
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("ratelimit:write"),
   request: { params },
   responses: { 204: { description: "Reset" }, ...errors },
 });

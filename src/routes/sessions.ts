@@ -17,7 +17,7 @@ import {
   updateSessionData,
   userTag,
 } from "../lib/sessions/index.ts";
-import { adminAuth } from "../middleware/admin-auth.ts";
+import { secured } from "../middleware/authorize.ts";
 import {
   clearedSessionCookie,
   clearSessionCookie,
@@ -134,8 +134,7 @@ const createSessionRoute = createRoute({
   description:
     "Rate limited per user id (`create-session`) and, when the backend forwards the end user's address in `Edgekit-Client-IP`, per address (`create-session-address`).",
   tags: ["sessions"],
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("sessions:write"),
   request: {
     headers: z.object({
       [CLIENT_IP_HEADER]: z
@@ -227,8 +226,7 @@ const listRoute = createRoute({
   path: "/api/users/{userId}/sessions",
   summary: "A user's live sessions, most recently seen first",
   tags: ["sessions"],
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("sessions:read"),
   request: { params: userParams },
   responses: {
     200: ok(z.object({ sessions: z.array(summarySchema) }), "The live sessions"),
@@ -242,8 +240,7 @@ const revokeAllRoute = createRoute({
   path: "/api/users/{userId}/sessions",
   summary: "Log a user out everywhere",
   tags: ["sessions"],
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("sessions:write"),
   request: { params: userParams },
   responses: {
     200: ok(z.object({ revoked: z.number().int() }), "How many sessions were ended"),

@@ -10,7 +10,7 @@ import {
   recordHit,
   undoHit,
 } from "../lib/trending/index.ts";
-import { adminAuth } from "../middleware/admin-auth.ts";
+import { secured } from "../middleware/authorize.ts";
 import { createRouter, problemResponse } from "./router.ts";
 
 const tags = ["trending"];
@@ -40,8 +40,7 @@ const putRoute = createRoute({
   path: "/api/trending/{list}",
   summary: "Create or replace a trending list's settings (half-life, cap, undo window)",
   tags,
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("trending:write"),
   request: { params, body: { required: true, content: { "application/json": { schema: listInputSchema } } } },
   responses: {
     200: json("The list was replaced", listSchema),
@@ -78,8 +77,7 @@ const deleteRoute = createRoute({
   path: "/api/trending/{list}",
   summary: "Delete a trending list with its items",
   tags,
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("trending:write"),
   request: { params },
   responses: { 204: { description: "Deleted" }, 401: unauthorized, 404: missing },
 });
@@ -89,8 +87,7 @@ const listRoute = createRoute({
   path: "/api/trending",
   summary: "Every trending list's settings, by key",
   tags,
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("trending:read"),
   responses: { 200: json("The lists", z.object({ lists: z.array(listSchema) })), 401: unauthorized },
 });
 
@@ -99,8 +96,7 @@ const hitRoute = createRoute({
   path: "/api/trending/{list}/hits",
   summary: "Record a hit on an item (admin; one round trip); returns the id that undoes it",
   tags,
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("trending:write"),
   request: { params, body: { required: true, content: { "application/json": { schema: hitInputSchema } } } },
   responses: {
     200: json(
@@ -124,8 +120,7 @@ const undoRoute = createRoute({
   path: "/api/trending/{list}/hits/{id}",
   summary: "Undo one hit by its id: exactly its contribution is taken away, once",
   tags,
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("trending:write"),
   request: { params: z.object({ list: listKeySchema, id: z.string().regex(/^[A-Za-z0-9_-]{22}$/, "a hit id") }) },
   responses: {
     200: json(

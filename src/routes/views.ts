@@ -14,7 +14,7 @@ import {
   TOP_PERIODS,
   topPages,
 } from "../lib/views/index.ts";
-import { adminAuth } from "../middleware/admin-auth.ts";
+import { secured } from "../middleware/authorize.ts";
 import { createRouter, problemResponse } from "./router.ts";
 
 const pageId = z
@@ -91,8 +91,7 @@ const topRoute = createRoute({
   path: "/api/views/top",
   summary: "The most viewed pages today, over 7 or 30 days (admin: it lists every page id)",
   tags,
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("views:read"),
   request: {
     query: z.object({
       period: z.enum(Object.keys(TOP_PERIODS) as [keyof typeof TOP_PERIODS]).default("day"),

@@ -60,7 +60,7 @@ describe("the dashboard in a browser", () => {
     await shot("01-login");
     await page.fill("#token", "not-the-token-0123456789");
     await page.click("button[type=submit]");
-    await expect(page.locator("[role=alert]").textContent()).resolves.toContain("not the admin token");
+    await expect(page.locator("[role=alert]").textContent()).resolves.toContain("does not sign in");
     await page.fill("#token", stack.adminToken);
     await Promise.all([page.waitForURL("**/admin/links"), page.click("button[type=submit]")]);
     await expect(page.locator("h1").textContent()).resolves.toBe("Links");

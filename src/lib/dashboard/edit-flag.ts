@@ -5,7 +5,7 @@ import { type PutFlagResult, putFlag } from "../flags/put-flag.ts";
 import type { Flag, FlagInput } from "../flags/schema.ts";
 import type { RedisClient } from "../redis.ts";
 
-/** Who the flag history names for changes made in the dashboard. */
+/** Who the flag history names for dashboard changes when the caller names nobody (old callers). */
 export const DASHBOARD_ACTOR = "dashboard";
 
 /** A change the dashboard makes to one flag. */
@@ -27,11 +27,12 @@ export async function editFlag(
   key: string,
   seenUpdatedAt: number,
   edit: FlagEdit,
+  actor: string = DASHBOARD_ACTOR,
 ): Promise<PutFlagResult> {
   const flag = await getFlag(redis, config, key);
   if (flag.updatedAt !== seenUpdatedAt) throw stale(key);
   try {
-    return await putFlag(redis, config, now, key, applyEdit(flag, edit), DASHBOARD_ACTOR, seenUpdatedAt);
+    return await putFlag(redis, config, now, key, applyEdit(flag, edit), actor, seenUpdatedAt);
   } catch (error) {
     throw error instanceof AppError && error.code === "conflict" ? stale(key) : error;
   }

@@ -8,14 +8,14 @@ import { validationError } from "../errors.ts";
 /** How many audit entries each flag keeps. */
 export const HISTORY_LIMIT = 100;
 
-/** Who made a change: "admin" (the shared bearer token) unless the request named someone. */
+/** Who made a change when a caller names nobody; routes pass the authenticated actor (`actorOf(c)`). */
 export const DEFAULT_ACTOR = "admin";
 const ACTOR = /^[A-Za-z0-9 ._@+:-]{1,64}$/;
 export const ACTOR_HINT = "use 1 to 64 of A-Z a-z 0-9 space . _ @ + : -";
 
 /** Throws a 422 for an actor name that could not be shown safely in an audit trail. */
 export function checkActor(actor: string): void {
-  if (!ACTOR.test(actor)) throw validationError([{ path: "x-actor", message: ACTOR_HINT }]);
+  if (!ACTOR.test(actor)) throw validationError([{ path: "actor", message: ACTOR_HINT }]);
 }
 
 /** The reply of put-flag.lua and delete-flag.lua: `{changed (1|0), version}`, two integers. */

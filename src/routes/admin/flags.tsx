@@ -12,7 +12,7 @@ import {
   toFlagInput,
   toFormErrors,
 } from "../../lib/dashboard/flag-form.ts";
-import { DASHBOARD_ACTOR, editFlag, type FlagEdit } from "../../lib/dashboard/index.ts";
+import { editFlag, type FlagEdit } from "../../lib/dashboard/index.ts";
 import { AppError, type FieldError } from "../../lib/errors.ts";
 import { deleteFlag } from "../../lib/flags/delete-flag.ts";
 import type { Evaluation } from "../../lib/flags/evaluate.ts";
@@ -22,6 +22,7 @@ import { getFlag } from "../../lib/flags/get-flag.ts";
 import { listFlags } from "../../lib/flags/list-flags.ts";
 import { putFlag } from "../../lib/flags/put-flag.ts";
 import { FLAG_KEY, type Flag } from "../../lib/flags/schema.ts";
+import { actorOf } from "../../middleware/authorize.ts";
 import { ActionButton } from "./fields.tsx";
 import { FlagEditor } from "./flag-editor.tsx";
 import { describeErrors, formErrorStatus, formErrorsOf, readForm } from "./form.ts";
@@ -360,7 +361,7 @@ async function edit(
   if (!form.ok) return renderList(c, form.errors, 422);
   const values = form.value as Record<string, unknown> & { seen: number; back: "list" | "flag" };
   try {
-    await editFlag(c.get("redis"), c.get("config"), c.get("clock").now(), key, values.seen, toEdit(values));
+    await editFlag(c.get("redis"), c.get("config"), c.get("clock").now(), key, values.seen, toEdit(values), actorOf(c));
   } catch (error) {
     if (isNotFound(error)) return notFound(c);
     return renderList(c, formErrorsOf(error), formErrorStatus(error));
@@ -445,7 +446,7 @@ export const flagPages = new Hono<AppEnv>()
       }
     }
     try {
-      await putFlag(redis, config, c.get("clock").now(), state.key, built.input, DASHBOARD_ACTOR);
+      await putFlag(redis, config, c.get("clock").now(), state.key, built.input, actorOf(c));
     } catch (error) {
       const errors = toFormErrors(formErrorsOf(error), state);
       return c.html(<NewFlagPage state={state} errors={errors} />, formErrorStatus(error));
@@ -479,7 +480,7 @@ export const flagPages = new Hono<AppEnv>()
         c.get("clock").now(),
         key,
         built.input,
-        DASHBOARD_ACTOR,
+        actorOf(c),
         Number.isInteger(seen) ? seen : -1,
       );
     } catch (error) {
@@ -499,7 +500,7 @@ export const flagPages = new Hono<AppEnv>()
       if (!form.ok || form.value.confirm !== "yes") {
         return c.html(<ConfirmDeletePage flag={await getFlag(redis, config, key)} />);
       }
-      await deleteFlag(redis, config, c.get("clock").now(), key, DASHBOARD_ACTOR);
+      await deleteFlag(redis, config, c.get("clock").now(), key, actorOf(c));
     } catch (error) {
       if (isNotFound(error)) return notFound(c);
       throw error;

@@ -3,7 +3,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../env.ts";
 import { CSP } from "../../lib/content-security.ts";
 import { loadSession, sameOriginOnly } from "../../middleware/session.ts";
-import { authRoutes, requireAdminSession } from "./auth.tsx";
+import { authRoutes, requireDashboardSession } from "./auth.tsx";
 import { experimentPages } from "./experiments.tsx";
 import { flagPages } from "./flags.tsx";
 import { formPostsOnly } from "./form.ts";
@@ -15,10 +15,12 @@ import { rateLimitPages } from "./ratelimits.tsx";
 import { DASHBOARD_SCRIPT } from "./script.ts";
 import { sessionPages } from "./sessions.tsx";
 import { trendingPages } from "./trending.tsx";
+import { userPages } from "./users.tsx";
 import { viewPages } from "./views.tsx";
 
 /**
- * The admin dashboard: server-rendered HTML under /admin, signed in with an admin session.
+ * The admin dashboard: server-rendered HTML under /admin, signed in as a dashboard user, with an
+ * API key or with the ADMIN_TOKEN (see src/lib/access/dashboard.ts).
  *
  * These routes are deliberately left out of /openapi.json: they are pages for a browser, not part
  * of the JSON API (which stays under /api with bearer tokens). Every POST is a same-origin form:
@@ -39,7 +41,9 @@ export const adminRoutes = new Hono<AppEnv>()
   // "/admin/*" matches "/admin" itself too.
   .use("/admin/*", noStore, formPostsOnly(), sameOriginOnly({ requireOrigin: true }), loadSession())
   .route("/", authRoutes)
-  .use("/admin/*", requireAdminSession())
+  // The one gate of every page below, and of pages added later: signed in, and the role allows
+  // this (viewers read, editors change primitives, admins also manage users and keys).
+  .use("/admin/*", requireDashboardSession())
   .get("/admin", (c) => c.redirect("/admin/links", 303))
   .get("/admin/assets/dashboard.js", (c) =>
     c.body(DASHBOARD_SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8" }),
@@ -53,4 +57,5 @@ export const adminRoutes = new Hono<AppEnv>()
   .route("/", placePages)
   .route("/", queuePages)
   .route("/", sessionPages)
-  .route("/", rateLimitPages);
+  .route("/", rateLimitPages)
+  .route("/", userPages);

@@ -12,7 +12,8 @@ export type Section =
   | "places"
   | "queues"
   | "sessions"
-  | "ratelimits";
+  | "ratelimits"
+  | "users";
 
 const SECTIONS: { id: Section; title: string }[] = [
   { id: "links", title: "Links" },
@@ -25,6 +26,7 @@ const SECTIONS: { id: Section; title: string }[] = [
   { id: "queues", title: "Queues" },
   { id: "sessions", title: "Sessions" },
   { id: "ratelimits", title: "Rate limits" },
+  { id: "users", title: "Users" },
 ];
 
 /** Every dashboard page: viewport meta for phones, the inlined stylesheet, the navigation. */

@@ -12,7 +12,7 @@ import { linkStats } from "../../lib/links/link-stats.ts";
 import { CURSOR_PATTERN, listLinks } from "../../lib/links/list-links.ts";
 import { linkInputSchema, linkPatchSchema, linkSchema, slugParamSchema } from "../../lib/links/schema.ts";
 import { updateLink } from "../../lib/links/update-link.ts";
-import { adminAuth } from "../../middleware/admin-auth.ts";
+import { secured } from "../../middleware/authorize.ts";
 import { createRouter, problemResponse, problemSchema } from "../router.ts";
 
 const Link = linkSchema.openapi("Link");
@@ -29,8 +29,7 @@ const missing = problemResponse("No such link");
 const context = (c: Context<AppEnv>): LinkContext => ({ now: c.get("clock").now(), requestUrl: c.req.url });
 
 const createLinkRoute = createRoute({
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("links:write"),
   tags: ["links"],
   method: "post",
   path: "/api/links",
@@ -47,8 +46,7 @@ const bulkResult = z.object({
   error: problemSchema.optional(),
 });
 const bulkRoute = createRoute({
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("links:write"),
   tags: ["links"],
   method: "post",
   path: "/api/links/bulk",
@@ -72,8 +70,7 @@ const bulkRoute = createRoute({
 });
 
 const listRoute = createRoute({
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("links:read"),
   tags: ["links"],
   method: "get",
   path: "/api/links",
@@ -92,8 +89,7 @@ const listRoute = createRoute({
 });
 
 const getRoute = createRoute({
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("links:read"),
   tags: ["links"],
   method: "get",
   path: "/api/links/{slug}",
@@ -103,8 +99,7 @@ const getRoute = createRoute({
 });
 
 const patchRoute = createRoute({
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("links:write"),
   tags: ["links"],
   method: "patch",
   path: "/api/links/{slug}",
@@ -117,8 +112,7 @@ const patchRoute = createRoute({
 });
 
 const deleteRoute = createRoute({
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("links:write"),
   tags: ["links"],
   method: "delete",
   path: "/api/links/{slug}",
@@ -128,8 +122,7 @@ const deleteRoute = createRoute({
 });
 
 const statsRoute = createRoute({
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("links:read"),
   tags: ["links"],
   method: "get",
   path: "/api/links/{slug}/stats",
@@ -158,8 +151,7 @@ const statsRoute = createRoute({
 });
 
 const qrRoute = createRoute({
-  security: [{ bearerAuth: [] }],
-  middleware: [adminAuth()] as const,
+  ...secured("links:read"),
   tags: ["links"],
   method: "get",
   path: "/api/links/{slug}/qr",

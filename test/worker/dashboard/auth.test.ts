@@ -26,7 +26,7 @@ describe("dashboard sign-in", () => {
       const res = await t.request("/admin/login", { method: "POST", headers: formHeaders(), body: form({ token }) });
       expect(res.status).toBe(401);
       expect(res.headers.get("set-cookie")).toBeNull();
-      expect(await res.text()).toContain("That is not the admin token.");
+      expect(await res.text()).toContain("That name and password, key or token does not sign in.");
     }
     expect((await keysWithPrefix(t.bindings.KEY_PREFIX as string)).filter((k) => !before.includes(k))).toEqual(
       // The rate limiter's own keys are the only ones written.

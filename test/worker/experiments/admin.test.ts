@@ -194,7 +194,7 @@ describe("PUT /api/experiments/{key}", () => {
         401,
         "unauthorized",
         "Unauthorized",
-        "This route needs `Authorization: Bearer <ADMIN_TOKEN>`.",
+        "This route needs `Authorization: Bearer <API key or ADMIN_TOKEN>`.",
         "/api/experiments/checkout",
       ),
     );

@@ -184,12 +184,13 @@ describe("GET /api/ratelimit/{identifier}", () => {
       type: "https://edgekit.dev/problems/validation-failed",
       title: "Validation failed",
       status: 422,
-      detail: "param.identifier: Use admin, user:<id> or ip:<address> (IPv6 as its /64, e.g. ip:2001:db8:0:1::/64)",
+      detail:
+        "param.identifier: Use admin, key:<key id>, user:<id> or ip:<address> (IPv6 as its /64, e.g. ip:2001:db8:0:1::/64)",
       instance: `/api/ratelimit/${encodeURIComponent(identifier)}`,
       errors: [
         {
           path: "param.identifier",
-          message: "Use admin, user:<id> or ip:<address> (IPv6 as its /64, e.g. ip:2001:db8:0:1::/64)",
+          message: "Use admin, key:<key id>, user:<id> or ip:<address> (IPv6 as its /64, e.g. ip:2001:db8:0:1::/64)",
         },
       ],
     });

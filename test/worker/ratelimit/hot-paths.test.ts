@@ -196,13 +196,13 @@ describe("the policy table", () => {
 });
 
 describe("the OpenAPI document", () => {
-  it("lists the quota routes as admin routes", async () => {
+  it("lists the quota routes as management routes with their scopes", async () => {
     const spec = (await (await t.request("/openapi.json")).json()) as {
       paths: Record<string, Record<string, { security?: unknown[] }>>;
     };
     const path = spec.paths["/api/ratelimit/{identifier}"];
     expect(Object.keys(path ?? {}).sort()).toEqual(["delete", "get"]);
-    expect(path?.get?.security).toEqual([{ bearerAuth: [] }]);
-    expect(path?.delete?.security).toEqual([{ bearerAuth: [] }]);
+    expect(path?.get?.security).toEqual([{ bearerAuth: ["ratelimit:read"] }]);
+    expect(path?.delete?.security).toEqual([{ bearerAuth: ["ratelimit:write"] }]);
   });
 });

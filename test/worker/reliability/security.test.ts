@@ -57,7 +57,7 @@ const unauthorized = {
   type: "https://edgekit.dev/problems/unauthorized",
   title: "Unauthorized",
   status: 401,
-  detail: "This route needs `Authorization: Bearer <ADMIN_TOKEN>`.",
+  detail: "This route needs `Authorization: Bearer <API key or ADMIN_TOKEN>`.",
 };
 
 /** A concrete URL for an OpenAPI path: every parameter filled with a valid-looking value. */

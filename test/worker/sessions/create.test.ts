@@ -56,7 +56,7 @@ describe("POST /api/sessions", () => {
         type: "https://edgekit.dev/problems/unauthorized",
         title: "Unauthorized",
         status: 401,
-        detail: "This route needs `Authorization: Bearer <ADMIN_TOKEN>`.",
+        detail: "This route needs `Authorization: Bearer <API key or ADMIN_TOKEN>`.",
         instance: "/api/sessions",
       },
     },

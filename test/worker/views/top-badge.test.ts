@@ -105,6 +105,6 @@ describe("OpenAPI", () => {
         .sort(),
     ).toEqual(["/api/views", "/api/views/top", "/api/views/{page}", "/api/views/{page}/badge.svg"]);
     expect(spec.paths["/api/views/{page}/badge.svg"]?.get.responses["200"]?.content).toHaveProperty("image/svg+xml");
-    expect(spec.paths["/api/views/top"]?.get.security).toEqual([{ bearerAuth: [] }]);
+    expect(spec.paths["/api/views/top"]?.get.security).toEqual([{ bearerAuth: ["views:read"] }]);
   });
 });
