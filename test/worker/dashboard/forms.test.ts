@@ -416,7 +416,7 @@ describe("the sessions and rate-limit forms", () => {
     [
       "/admin/ratelimits?identifier=ip%3A999.1.1.1",
       "identifier",
-      "Use admin, user:<id> or ip:<address> (IPv6 as its /64, e.g. ip:2001:db8:0:1::/64)",
+      "Use admin, key:<key id>, user:<id> or ip:<address> (IPv6 as its /64, e.g. ip:2001:db8:0:1::/64)",
     ],
   ])("%s is refused next to the field", async (path, field, message) => {
     const res = await get(path);
