@@ -72,7 +72,7 @@ export interface LuaScript<T> {
  * A script whose shebang declares `no-writes` goes as EVALSHA_RO / EVAL_RO instead, which Upstash
  * may serve from a read replica; callers do not change.
  * (The client's own `createScript(source).exec()` does the same but hashes the text again on
- * every call: a measurable share of a hot path's CPU, see the README's performance section.)
+ * every call: a measurable share of a hot path's CPU, see docs/performance.md.)
  *
  * @example
  * import source from "./redirect.lua";
