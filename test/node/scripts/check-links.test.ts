@@ -29,11 +29,13 @@ describe("the link checker (scripts/check-links.ts)", () => {
 
   it("makes GitHub's anchors: lower case, punctuation dropped, code spans kept, repeats numbered", () => {
     expect(slugify("What `npm run dev` does")).toBe("what-npm-run-dev-does");
-    expect(slugify("Deploying to Cloudflare Workers with Upstash")).toBe("deploying-to-cloudflare-workers-with-upstash");
+    expect(slugify("Deploying to Cloudflare Workers with Upstash")).toBe(
+      "deploying-to-cloudflare-workers-with-upstash",
+    );
     expect(slugify("Ties and ranks, exactly")).toBe("ties-and-ranks-exactly");
     expect(slugify("Locks & semaphores (fencing)")).toBe("locks--semaphores-fencing");
     expect(slugify("[Links](links.md) in a heading")).toBe("links-in-a-heading");
-    const anchors = anchorsOf("# Keys\n\n## Keys\n\n```\n# not a heading\n```\n<a id=\"custom\"></a>\n");
+    const anchors = anchorsOf('# Keys\n\n## Keys\n\n```\n# not a heading\n```\n<a id="custom"></a>\n');
     expect([...anchors].sort()).toEqual(["custom", "keys", "keys-1"]);
   });
 
