@@ -11,7 +11,7 @@
  *   rewritten to `.js`, which is what a declaration file may name.
  */
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
 
@@ -57,7 +57,8 @@ await build({
 });
 // The bin: a shebang on the CLI entry, and the execute bit npm keeps in the tarball.
 const cli = join(dist, "proxy/cli.js");
-writeFileSync(cli, `#!/usr/bin/env node\n${readFileSync(cli, "utf8")}`, { mode: 0o755 });
+writeFileSync(cli, `#!/usr/bin/env node\n${readFileSync(cli, "utf8")}`);
+chmodSync(cli, 0o755);
 
 const tsc = (project: string) =>
   execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", project], {
