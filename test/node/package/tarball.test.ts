@@ -25,7 +25,7 @@ import { type RunningRedisServer, startRedisServer } from "../../../scripts/redi
 const root = resolve(import.meta.dirname, "../../..");
 const work = mkdtempSync(join(tmpdir(), "edgekit-package-"));
 const app = join(work, "app");
-const LINKED_DEV_TOOLS = ["vitest", "@cloudflare/vitest-pool-workers", "wrangler"];
+const LINKED_DEV_TOOLS = ["vitest", "@cloudflare/vitest-pool-workers", "wrangler", "typescript"];
 let tarball: string;
 let redis: RunningRedisServer | undefined;
 let proxy: ChildProcess | undefined;
@@ -114,6 +114,19 @@ describe("the packed tarball", () => {
     expect(loaded.stdout.trim()).toBe("function");
   });
 
+  it("type-checks the example against the tarball's declarations (wrangler types, then tsc)", () => {
+    const node = (script: string, ...args: string[]) =>
+      spawnSync(process.execPath, [join(app, "node_modules", script), ...args], {
+        cwd: app,
+        encoding: "utf8",
+        timeout: 120_000,
+      });
+    const types = node("wrangler/bin/wrangler.js", "types");
+    expect(types.status, types.stdout + types.stderr).toBe(0);
+    const tsc = node("typescript/bin/tsc", "-p", ".");
+    expect(tsc.status, tsc.stdout + tsc.stderr).toBe(0);
+  }, 180_000);
+
   it("runs the example Worker's own tests inside workerd, with three middlewares from the tarball", () => {
     const run = spawnSync(process.execPath, [join(app, "node_modules/vitest/vitest.mjs"), "run"], {
       cwd: app,
@@ -125,7 +138,9 @@ describe("the packed tarball", () => {
     expect(run.stdout).toMatch(/Tests\s+.*3 passed/);
   }, 300_000);
 
-  it("gives an edgekit-proxy bin (npx edgekit-proxy) that passes the proxy's protocol tests", () => {
+  it("gives an edgekit-proxy bin that npx runs and that passes the proxy's protocol tests", () => {
+    const help = spawnSync("npx", ["--no-install", "edgekit-proxy", "--help"], { cwd: app, encoding: "utf8" });
+    expect(help.stdout).toMatch(/^Usage: npx edgekit-proxy/);
     const files = ["data-types", "errors", "scripts", "strict", "subscribe"].map((f) => `test/node/proxy/${f}.test.ts`);
     const run = spawnSync(
       process.execPath,
