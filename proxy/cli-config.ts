@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { ProxyOptions, ProxyToken } from "./options.ts";
 
 /** The command line, as `parseArgs` gives it. */
@@ -39,12 +39,16 @@ export interface CliConfig {
  * - `SRH_MODE=env`: `SRH_TOKEN` and `SRH_CONNECTION_STRING`, one token;
  * - `SRH_MODE=file`: a tokens file `{"<token>": {"srh_id": "...", "connection_string": "redis://...",
  *   "max_connections": 3}}`, from `--tokens-file`/`PROXY_TOKENS_FILE` or SRH's own path
- *   `/app/srh-config/tokens.json`.
+ *   `/app/srh-config/tokens.json` (read without SRH_MODE too when it exists: file is SRH's default).
  * In SRH mode the proxy also listens as SRH does, on `SRH_PORT` (default 80) of every interface
  * (`::` with `SRH_IPV6=true`), unless `--port`/`--host` say otherwise. `srh_id` and the
  * connection-pool sizes are read and not used: each token gets its own connections.
  */
-export function cliConfig(values: CliValues, env: Record<string, string | undefined>): CliConfig {
+export function cliConfig(
+  values: CliValues,
+  env: Record<string, string | undefined>,
+  srhTokensFile = SRH_TOKENS_FILE,
+): CliConfig {
   const redisUrl = values.redis ?? env.PROXY_REDIS_URL ?? "redis://127.0.0.1:6379";
   const toToken = (spec: string, readOnly: boolean): ProxyToken => {
     const at = spec.indexOf("=redis");
@@ -72,8 +76,9 @@ export function cliConfig(values: CliValues, env: Record<string, string | undefi
     if (!env.SRH_CONNECTION_STRING) throw new CliConfigError("SRH_MODE=env needs SRH_CONNECTION_STRING");
     tokens = [{ token: env.SRH_TOKEN, redisUrl: env.SRH_CONNECTION_STRING }];
     source = "srh-env";
-  } else if (tokens.length === 0 && srhMode === "file") {
-    tokens = readTokensFile(SRH_TOKENS_FILE);
+  } else if (tokens.length === 0 && (srhMode === "file" || (!srhMode && existsSync(srhTokensFile)))) {
+    // SRH's default mode is file: a compose file that only mounts tokens.json works too.
+    tokens = readTokensFile(srhTokensFile);
     source = "srh-file";
   }
   if (tokens.length === 0) {

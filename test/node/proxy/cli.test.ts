@@ -78,6 +78,8 @@ describe("the CLI's settings (proxy/cli-config.ts)", () => {
     ]);
     expect(cliConfig({ "tokens-file": file }, {}).options).toMatchObject({ host: "127.0.0.1", port: 8079 });
     expect(() => cliConfig({}, { SRH_MODE: "file" })).toThrow(`cannot read the tokens file ${SRH_TOKENS_FILE}`);
+    // SRH's default mode is file: its mounted tokens.json is read with no SRH_MODE at all.
+    expect(cliConfig({}, {}, file)).toMatchObject({ source: "srh-file", options: { host: "0.0.0.0", port: 80 } });
     writeFileSync(file, JSON.stringify({ t: { srh_id: "x" } }));
     expect(() => readTokensFile(file)).toThrow(/needs "connection_string"/);
   });
