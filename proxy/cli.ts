@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
-import type { ProxyToken } from "./options.ts";
+import { cliConfig } from "./cli-config.ts";
 import { startProxy } from "./server.ts";
 
-const HELP = `Usage: npm run proxy -- [options]
+const HELP = `Usage: npx edgekit-proxy [options]     (in edgekit's repository: npm run proxy -- [options])
 
 Serves the Upstash REST API (what @upstash/redis speaks) in front of a real redis-server.
 Prints one line, the proxy's URL, once it is ready.
@@ -16,6 +16,8 @@ Options (environment variable in brackets):
                          default redis://127.0.0.1:6379; redis://user:password@host:port/db)
   --token T              token clients send as 'Authorization: Bearer T' (PROXY_TOKEN; required).
                          Repeatable; T=redis://host:port/db sends that token to another Redis or database
+  --tokens-file PATH     tokens from a JSON file in SRH's tokens.json format (PROXY_TOKENS_FILE):
+                         {"<token>": {"connection_string": "redis://host:port", "read_only": false}}
   --read-only-token T    a token that may only read, decided by Redis's COMMAND INFO flags
                          (PROXY_READ_ONLY_TOKEN); T=URL works as for --token
   --port N               port to listen on, 0 for a free one (PROXY_PORT; default 8079)
@@ -32,15 +34,19 @@ Options (environment variable in brackets):
                          token's database and read-only status do not hold inside scripts
   --quiet                do not log Redis connection changes to stderr
   --help                 show this text
+
+SRH's settings work too, when no token is given otherwise: SRH_MODE=env with SRH_TOKEN and
+SRH_CONNECTION_STRING, or SRH_MODE=file with /app/srh-config/tokens.json. Then, as SRH, it
+listens on SRH_PORT (default 80) of all interfaces (:: with SRH_IPV6=true) unless --port/--host.
 `;
 
 function main(): Promise<void> | undefined {
-  const env = process.env;
   const { values } = parseArgs({
     options: {
       redis: { type: "string" },
       token: { type: "string", multiple: true },
       "read-only-token": { type: "string", multiple: true },
+      "tokens-file": { type: "string" },
       port: { type: "string" },
       host: { type: "string" },
       allow: { type: "string", multiple: true },
@@ -59,42 +65,14 @@ function main(): Promise<void> | undefined {
     process.stdout.write(HELP);
     return;
   }
-  const redisUrl = values.redis ?? env.PROXY_REDIS_URL ?? "redis://127.0.0.1:6379";
-  const toToken = (spec: string, readOnly: boolean): ProxyToken => {
-    const at = spec.indexOf("=redis");
-    return at === -1
-      ? { token: spec, redisUrl, readOnly }
-      : { token: spec.slice(0, at), redisUrl: spec.slice(at + 1), readOnly };
-  };
-  const tokens = [
-    ...(values.token ?? (env.PROXY_TOKEN ? [env.PROXY_TOKEN] : [])).map((t) => toToken(t, false)),
-    ...(values["read-only-token"] ?? (env.PROXY_READ_ONLY_TOKEN ? [env.PROXY_READ_ONLY_TOKEN] : [])).map((t) =>
-      toToken(t, true),
-    ),
-  ];
-  if (tokens.length === 0) fail("a token is required: pass --token <secret> or set PROXY_TOKEN");
-  const allow = values.allow ?? env.PROXY_ALLOW?.split(",").filter(Boolean) ?? [];
-  const quiet = values.quiet === true;
-  return startProxy({
-    tokens,
-    port: toNumber("port", values.port ?? env.PROXY_PORT ?? "8079"),
-    host: values.host ?? env.PROXY_HOST ?? "127.0.0.1",
-    allowCommands: allow,
-    maxBodyBytes: toNumber("max-body", values["max-body"] ?? env.PROXY_MAX_BODY_BYTES ?? "10485760"),
-    blockingTimeoutMs: toNumber(
-      "blocking-timeout",
-      values["blocking-timeout"] ?? env.PROXY_BLOCKING_TIMEOUT_MS ?? "30000",
-    ),
-    strict: values.strict === true || env.PROXY_STRICT === "1",
-    scriptTimeoutMs: toNumber("script-timeout", values["script-timeout"] ?? env.PROXY_SCRIPT_TIMEOUT_MS ?? "5000"),
-    maxSubscriptions: toNumber(
-      "max-subscriptions",
-      values["max-subscriptions"] ?? env.PROXY_MAX_SUBSCRIPTIONS ?? "100",
-    ),
-    maxBlocking: toNumber("max-blocking", values["max-blocking"] ?? env.PROXY_MAX_BLOCKING ?? "20"),
-    unsafeSharedRedis: values["unsafe-shared-redis"] === true,
-    log: quiet ? undefined : (line) => process.stderr.write(`proxy: ${line}\n`),
-  }).then((proxy) => {
+  const { options, source } = cliConfig(values, process.env);
+  const log = values.quiet === true ? undefined : (line: string) => process.stderr.write(`proxy: ${line}\n`);
+  if (source.startsWith("srh") && options.host !== "127.0.0.1" && options.host !== "::1") {
+    log?.(
+      `SRH settings (SRH_MODE=${process.env.SRH_MODE}): listening on ${options.host}, as SRH does; the proxy has no TLS`,
+    );
+  }
+  return startProxy({ ...options, log }).then((proxy) => {
     process.stdout.write(`${proxy.url}\n`);
     const shutdown = () => {
       proxy.close().then(() => process.exit(0));
@@ -102,12 +80,6 @@ function main(): Promise<void> | undefined {
     process.once("SIGINT", shutdown);
     process.once("SIGTERM", shutdown);
   });
-}
-
-function toNumber(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) fail(`--${name} must be a whole number, got "${value}"`);
-  return n;
 }
 
 function fail(message: string): never {

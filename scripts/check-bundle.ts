@@ -1,8 +1,8 @@
 /**
  * `tsx scripts/check-bundle.ts <bundle.js> [budget bytes]`: fails (exit 1) when the bundle,
  * gzipped, is over the budget; .ci/run calls it on the `wrangler deploy --dry-run` output. The
- * default budget is 200 KiB: a new isolate parses every byte before it answers (README
- * "Performance", cold start). Exit 2 for a wrong call.
+ * default budget is 200 KiB: a new isolate parses every byte before it answers
+ * (docs/performance.md, cold start). Exit 2 for a wrong call.
  */
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";

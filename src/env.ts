@@ -8,7 +8,7 @@ import type { Session } from "./lib/sessions/session.ts";
 
 /**
  * Every binding the Worker reads, as wrangler passes them (strings). Documented in wrangler.toml
- * and the README's configuration table. Secrets come from `wrangler secret put` or `.dev.vars`.
+ * and docs/configuration.md. Secrets come from `wrangler secret put` or `.dev.vars`.
  */
 export interface Bindings {
   UPSTASH_REDIS_REST_URL?: string;

@@ -5,6 +5,8 @@ import { jobs } from "./lib/jobs/handlers.ts";
 import { runTick } from "./lib/jobs/tick.ts";
 import { createRedis } from "./lib/redis.ts";
 
+export { EdgekitRpc } from "./rpc.ts";
+
 const app = createApp();
 
 /** The API's type, for Hono's `hc` client: `hc<AppType>("https://...")`. */

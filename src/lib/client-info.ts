@@ -32,6 +32,26 @@ export function clientInfo(request: Request): ClientInfo {
 }
 
 /**
+ * The same, from what a caller passes (service-binding RPC, which has no request of the visitor's):
+ * the visitor's address and user agent as the calling Worker saw them.
+ */
+export function clientFrom(visitor: {
+  ip?: string;
+  userAgent?: string;
+  country?: string;
+  referrer?: string;
+}): ClientInfo {
+  const userAgent = (visitor.userAgent ?? "").slice(0, 512);
+  return {
+    ip: visitor.ip ?? "0.0.0.0",
+    userAgent,
+    country: visitor.country && /^[A-Z]{2}$/.test(visitor.country) ? visitor.country : "XX",
+    referrer: visitor.referrer,
+    bot: userAgent === "" || isBot(userAgent),
+  };
+}
+
+/**
  * `isbot`, remembered per isolate for the last few hundred user agents: its one large regex is a
  * measurable share of a redirect's CPU, and most traffic comes from a handful of browser versions.
  */

@@ -39,7 +39,7 @@ export const PROBLEMS = {
 
 export type ProblemCode = keyof typeof PROBLEMS;
 
-/** Problem type URI for a code: documented in the README's error table. */
+/** Problem type URI for a code: documented in docs/api.md's error table. */
 export function problemType(code: ProblemCode): string {
   const entry = PROBLEMS[code];
   return "type" in entry ? entry.type : `https://edgekit.dev/problems/${code.replaceAll("_", "-")}`;

@@ -22,10 +22,28 @@ export type RedisClient = Redis;
  *   so every lib module sees the same strings; all our values are text.
  */
 export function createRedis(config: Config): RedisClient {
-  let unavailable = false;
-  const redis = new Redis({
+  return createRedisClient({
     url: config.UPSTASH_REDIS_REST_URL,
     token: config.UPSTASH_REDIS_REST_TOKEN,
+    timeoutMs: config.REDIS_TIMEOUT_MS,
+  });
+}
+
+/**
+ * The same client from an address, a token and a timeout alone: what `edgekit/hono` users build,
+ * once per request, from their own bindings. Lib functions need these settings (replies exactly
+ * as Redis sent them, a short timeout); a client made with `@upstash/redis`'s defaults decodes
+ * replies the lib functions then misread.
+ *
+ * @example
+ * const redis = createRedisClient({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN });
+ */
+export function createRedisClient(options: { url: string; token: string; timeoutMs?: number }): RedisClient {
+  const timeoutMs = options.timeoutMs ?? 1000;
+  let unavailable = false;
+  const redis = new Redis({
+    url: options.url,
+    token: options.token,
     enableAutoPipelining: true,
     automaticDeserialization: false,
     responseEncoding: false,
@@ -35,7 +53,7 @@ export function createRedis(config: Config): RedisClient {
     signal: () =>
       unavailable
         ? AbortSignal.abort(new DOMException("Redis failed earlier in this request", "TimeoutError"))
-        : AbortSignal.timeout(config.REDIS_TIMEOUT_MS),
+        : AbortSignal.timeout(timeoutMs),
   });
   cutOffs.set(redis, () => {
     unavailable = true;
@@ -72,7 +90,7 @@ export interface LuaScript<T> {
  * A script whose shebang declares `no-writes` goes as EVALSHA_RO / EVAL_RO instead, which Upstash
  * may serve from a read replica; callers do not change.
  * (The client's own `createScript(source).exec()` does the same but hashes the text again on
- * every call: a measurable share of a hot path's CPU, see the README's performance section.)
+ * every call: a measurable share of a hot path's CPU, see docs/performance.md.)
  *
  * @example
  * import source from "./redirect.lua";

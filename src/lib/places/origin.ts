@@ -28,7 +28,7 @@ const degrees = (value: unknown, max: number) => {
 
 /**
  * The centre of a search: the caller's coordinates when given, else the visitor's location that
- * Cloudflare put in `request.cf` (city-level, see the README), else a 400 that says how to pass one.
+ * Cloudflare put in `request.cf` (city-level, see docs/places.md), else a 400 that says how to pass one.
  * A latitude beyond Redis's GEO limit (the far north or south) counts as no location.
  */
 export function searchCentre(query: { lat?: number; lon?: number }, cf: CfLocation | undefined): SearchCentre {

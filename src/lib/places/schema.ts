@@ -2,7 +2,7 @@ import { z } from "zod";
 import { MAX_LATITUDE, MAX_LONGITUDE, UNITS } from "./geo.ts";
 import { MAX_POLYGON_POINTS, openRing, polygonProblem } from "./polygon.ts";
 
-/** The limits of the places primitive (README, "Places: limits"). */
+/** The limits of the places primitive (docs/places.md, "Limits"). */
 export const LIMITS = {
   /** Places in one bulk upsert (one round trip). */
   bulk: 1000,

@@ -2,7 +2,7 @@ import type { Config } from "../../env.ts";
 import { asRedisUnavailable, type RedisClient } from "../redis.ts";
 import { taggedIdentifier } from "./keys.ts";
 import { createLimiter } from "./limiter.ts";
-import type { Policies, PolicyName } from "./policies.ts";
+import type { Policy, PolicyName } from "./policies.ts";
 
 /** What a limit check decided. `reset` is when the window (or next refill) comes, in ms since the epoch. */
 export type LimitOutcome =
@@ -22,8 +22,8 @@ export type LimitOutcome =
       cause: unknown;
     };
 
-export interface LimitRequest {
-  policy: PolicyName;
+export interface LimitRequest<N extends string = PolicyName> {
+  policy: N;
   identifier: string;
   /** Units this request spends (1 for most; one per link for a bulk). */
   cost: number;
@@ -40,10 +40,10 @@ export interface LimitRequest {
  * const outcome = await checkLimit(redis, config, { policy: "create-link", identifier: "ip:203.0.113.9", cost: 1 });
  * if (outcome.status === "blocked") ... // 429
  */
-export async function checkLimit(
+export async function checkLimit<N extends string = PolicyName>(
   redis: RedisClient,
-  config: Pick<Config, "KEY_PREFIX" | "REDIS_TIMEOUT_MS"> & { RATE_LIMITS: Policies },
-  request: LimitRequest,
+  config: Pick<Config, "KEY_PREFIX" | "REDIS_TIMEOUT_MS"> & { RATE_LIMITS: Record<N, Policy> },
+  request: LimitRequest<N>,
 ): Promise<LimitOutcome> {
   const policy = config.RATE_LIMITS[request.policy];
   const failure = policy.onRedisFailure === "open" ? "fail-open" : "fail-closed";

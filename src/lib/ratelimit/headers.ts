@@ -22,7 +22,7 @@ export function secondsUntil(reset: number, now: number): number {
  * nothing is known about the quota, so only the policy is stated, with RateLimit-Status.
  */
 export function rateLimitHeaders(
-  name: PolicyName,
+  name: PolicyName | (string & {}),
   policy: Pick<Policy, "limit" | "window">,
   outcome: LimitOutcome,
   now: number,

@@ -13,7 +13,7 @@ import type { Policy, PolicyName } from "./policies.ts";
  * tag, so the current and previous window a sliding check reads share one cluster slot.
  * Identifiers are validated, and client addresses keyed-hashed, (identifier.ts) before they get here.
  */
-export function limiterPrefix(config: Pick<Config, "KEY_PREFIX">, policy: PolicyName): string {
+export function limiterPrefix(config: Pick<Config, "KEY_PREFIX">, policy: PolicyName | (string & {})): string {
   return `${namespace(config)}rl:${policy}`;
 }
 
@@ -23,7 +23,11 @@ export function taggedIdentifier(identifier: string): string {
 }
 
 /** The key of the in-isolate block cache entry: the library caches blocks under prefix:identifier. */
-export function blockCacheKey(config: Pick<Config, "KEY_PREFIX">, policy: PolicyName, identifier: string): string {
+export function blockCacheKey(
+  config: Pick<Config, "KEY_PREFIX">,
+  policy: PolicyName | (string & {}),
+  identifier: string,
+): string {
   return `${limiterPrefix(config, policy)}:${taggedIdentifier(identifier)}`;
 }
 

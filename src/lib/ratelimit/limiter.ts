@@ -20,7 +20,7 @@ import type { Policy, PolicyName } from "./policies.ts";
 export function createLimiter(
   redis: RedisClient,
   config: Pick<Config, "KEY_PREFIX" | "REDIS_TIMEOUT_MS">,
-  name: PolicyName,
+  name: PolicyName | (string & {}),
   policy: Policy,
   useBlockCache = true,
 ): Ratelimit {

@@ -1,4 +1,4 @@
-/** Sessions: server-side, behind an opaque cookie. See the README's sessions section. */
+/** Sessions: server-side, behind an opaque cookie. See docs/sessions.md. */
 export { type CreatedSession, createDashboardSession, createSession, type NewSession } from "./create-session.ts";
 export { destroySession } from "./destroy-session.ts";
 export { destroyUserSession, HANDLE_PATTERN } from "./destroy-user-session.ts";

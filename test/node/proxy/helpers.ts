@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { Redis } from "@upstash/redis";
 import { type RunningProxy, startProxy } from "../../../proxy/index.ts";
 import type { ProxyOptions } from "../../../proxy/options.ts";
@@ -18,16 +19,23 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** A throwaway redis-server and a proxy in front of it, for one test file. */
+/**
+ * A throwaway redis-server and a proxy in front of it, for one test file. With EDGEKIT_PROXY_BIN
+ * set, the proxy is that executable (the `edgekit-proxy` bin installed from the packed tarball,
+ * test/node/package/) started with the same settings as flags, instead of `startProxy` in-process.
+ */
 export async function startStack(extra: Partial<ProxyOptions> = {}): Promise<Stack> {
   const redis = await startRedisServer();
-  const proxy = await startProxy({
-    tokens: [
-      { token: TOKEN, redisUrl: redis.url },
-      { token: READ_ONLY_TOKEN, redisUrl: redis.url, readOnly: true },
-    ],
-    ...extra,
-  });
+  const bin = process.env.EDGEKIT_PROXY_BIN;
+  const proxy = bin
+    ? await startBin(bin, redis.url, extra)
+    : await startProxy({
+        tokens: [
+          { token: TOKEN, redisUrl: redis.url },
+          { token: READ_ONLY_TOKEN, redisUrl: redis.url, readOnly: true },
+        ],
+        ...extra,
+      });
   return {
     redis,
     proxy,
@@ -52,6 +60,45 @@ export async function startStack(extra: Partial<ProxyOptions> = {}): Promise<Sta
     stop: async () => {
       await proxy.close();
       await redis.stop();
+    },
+  };
+}
+
+/** The CLI's flag for each option a protocol test passes to startStack. */
+const FLAGS: Partial<Record<keyof ProxyOptions, (value: never) => string[]>> = {
+  maxBodyBytes: (value: number) => ["--max-body", String(value)],
+  strict: (value: boolean) => (value ? ["--strict"] : []),
+  scriptTimeoutMs: (value: number) => ["--script-timeout", String(value)],
+  maxSubscriptions: (value: number) => ["--max-subscriptions", String(value)],
+  maxBlocking: (value: number) => ["--max-blocking", String(value)],
+  blockingTimeoutMs: (value: number) => ["--blocking-timeout", String(value)],
+};
+
+async function startBin(bin: string, redisUrl: string, extra: Partial<ProxyOptions>): Promise<RunningProxy> {
+  const args = ["--redis", redisUrl, "--token", TOKEN, "--read-only-token", READ_ONLY_TOKEN, "--port", "0", "--quiet"];
+  for (const [name, value] of Object.entries(extra)) {
+    const flag = FLAGS[name as keyof ProxyOptions];
+    if (!flag) throw new Error(`EDGEKIT_PROXY_BIN: no CLI flag for the option ${name}`);
+    args.push(...flag(value as never));
+  }
+  const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PROXY_TOKEN: "" } });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const url = await new Promise<string>((ready, fail) => {
+    child.stdout.once("data", (chunk) => ready(String(chunk).trim()));
+    child.once("exit", (code) => fail(new Error(`${bin} exited with ${code}: ${stderr}`)));
+    child.once("error", fail);
+  });
+  return {
+    url,
+    port: Number(new URL(url).port),
+    close: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((done) => child.once("exit", done));
+      child.kill("SIGTERM");
+      await exited;
     },
   };
 }

@@ -581,7 +581,7 @@ describe("the tokens' Redis users", () => {
     expect(await run(TOKEN, ["PING"])).toEqual({ status: 200, body: { result: "PONG" } });
   });
 
-  it("need only an admin user allowed ACL SETUSER, SCRIPT KILL and FUNCTION KILL, as the README says", async () => {
+  it("need only an admin user allowed ACL SETUSER, SCRIPT KILL and FUNCTION KILL, as docs/proxy.md says", async () => {
     await admin.call(
       "ACL",
       "SETUSER",

@@ -108,7 +108,7 @@ describe("two-phase dedup", () => {
 });
 
 describe("Bloom mode", () => {
-  it("is sized as the README says: 9.6 bits and 7 hashes per id at 1 %, 1.2 MB per million", () => {
+  it("is sized as docs/dedup.md says: 9.6 bits and 7 hashes per id at 1 %, 1.2 MB per million", () => {
     expect(bloomShape(1_000_000, 0.01)).toEqual({ bits: 9_585_059, hashes: 7 });
     expect(bloomShape(1_000_000, 0.001)).toEqual({ bits: 14_377_588, hashes: 10 });
   });

@@ -1,0 +1,205 @@
+import { WorkerEntrypoint } from "cloudflare:workers";
+import type { z } from "zod";
+import { type Bindings, type Config, loadConfig } from "./env.ts";
+import { clientFrom } from "./lib/client-info.ts";
+import { AppError, validationError } from "./lib/errors.ts";
+import { type Assignment, assignUnit } from "./lib/experiments/assign.ts";
+import { type Conversion, recordConversion } from "./lib/experiments/record-conversion.ts";
+import { conversionInputSchema, EXPERIMENT_KEY } from "./lib/experiments/schema.ts";
+import { fieldErrorsOf } from "./lib/field-errors.ts";
+import type { EvaluationContext } from "./lib/flags/context.ts";
+import type { Evaluation } from "./lib/flags/evaluate.ts";
+import { evaluateFlag, evaluateFlags } from "./lib/flags/evaluate-flags.ts";
+import { enqueueJob } from "./lib/jobs/enqueue.ts";
+import { buildJob, type EnqueueInput, enqueueInputSchema, jobs, QUEUE_NAME, runQueue } from "./lib/jobs/index.ts";
+import { boardKeySchema, memberSchema, scoreSchema } from "./lib/leaderboards/schema.ts";
+import { type Submitted, submitScore } from "./lib/leaderboards/submit-score.ts";
+import { type FollowOutcome, followLink } from "./lib/links/follow-link.ts";
+import { checkLimit } from "./lib/ratelimit/check-limit.ts";
+import { identifierSchema, storedIdentifier } from "./lib/ratelimit/identifier.ts";
+import { POLICY_NAMES, type PolicyName } from "./lib/ratelimit/policies.ts";
+import { asRedisUnavailable, createRedis, type RedisClient } from "./lib/redis.ts";
+import { readSession, type Session } from "./lib/sessions/index.ts";
+import { type CountedView, countView } from "./lib/views/count-view.ts";
+import { assertPageId } from "./lib/views/page-id.ts";
+
+/** The visitor a call acts for, as the calling Worker saw them (`CF-Connecting-IP`, `User-Agent`, ...). */
+export interface Visitor {
+  ip?: string;
+  userAgent?: string;
+  /** ISO 3166 alpha-2, e.g. from `request.cf.country`. */
+  country?: string;
+  referrer?: string;
+}
+
+/** What `limit()` decided. `reset` is in ms since the epoch. */
+export type LimitResult =
+  | { allowed: boolean; limit: number; remaining: number; reset: number; policy: PolicyName }
+  /** Redis failed: the policy's `onRedisFailure` decided (`allowed` true when it fails open). */
+  | { allowed: boolean; failed: true; policy: PolicyName };
+
+export type EnqueueResult = { id: string; duplicate: false; dueAt: number } | { id: string; duplicate: true };
+
+/**
+ * edgekit's hot operations for another Worker, through a service binding: no HTTP, no network hop,
+ * no admin token (only Workers of the same account that bind this entrypoint can call it). Each
+ * method is the HTTP route's lib call, with the same validation, scripts and round trips (one);
+ * the per-route rate limits are the caller's to apply (`limit()` is one). Errors arrive as `Error`s
+ * whose message starts with the problem code: `"validation_failed: unitId: ..."`.
+ *
+ * The caller's wrangler.toml:
+ *   [[services]]
+ *   binding = "EDGEKIT"
+ *   service = "edgekit"
+ *   entrypoint = "EdgekitRpc"
+ *
+ * @example
+ * const { allowed } = await env.EDGEKIT.limit(`user:${userId}`);
+ */
+export class EdgekitRpc extends WorkerEntrypoint<Bindings> {
+  /** Follows a short link as the redirect route does: expiry, max clicks, clicks counted (bots apart). */
+  followLink(slug: string, visitor: Visitor = {}, query = ""): Promise<FollowOutcome> {
+    return this.#run((redis, config, now) =>
+      followLink(redis, config, { slug: String(slug), now, client: clientFrom(visitor), query: String(query) }),
+    );
+  }
+
+  /** Spends `cost` units of `identifier`'s quota (`user:<id>`, `ip:<address>`, `admin`) under a policy. */
+  limit(identifier: string, options: { policy?: PolicyName; cost?: number } = {}): Promise<LimitResult> {
+    return this.#run(async (redis, config) => {
+      const policy = options.policy ?? "default";
+      if (!POLICY_NAMES.includes(policy)) {
+        throw validationError([{ path: "policy", message: `one of ${POLICY_NAMES.join(", ")}` }]);
+      }
+      const cost = options.cost ?? 1;
+      if (!Number.isInteger(cost) || cost < 1 || cost > 1000) {
+        throw validationError([{ path: "cost", message: "a whole number from 1 to 1000" }]);
+      }
+      const id = await storedIdentifier(parse(identifierSchema, identifier, "identifier"), config.HASH_SECRET);
+      const outcome = await checkLimit(redis, config, { policy, identifier: id, cost });
+      if ("cause" in outcome) return { allowed: outcome.status === "fail-open", failed: true, policy };
+      if ("pending" in outcome) this.ctx.waitUntil(outcome.pending);
+      const { limit, remaining, reset } = outcome;
+      return { allowed: outcome.status === "allowed", limit, remaining, reset, policy };
+    });
+  }
+
+  /** The live session a cookie's token names (refreshing its idle timer), or null. */
+  readSession(token: string): Promise<Session | null> {
+    return this.#run(
+      async (redis, config, now) => (await readSession(redis, config, { token: String(token), now })) ?? null,
+    );
+  }
+
+  /** One flag for a context, in OpenFeature's shape (never throws for a bad key or context). */
+  evaluateFlag(key: string, context: EvaluationContext = {}): Promise<Evaluation> {
+    return this.#run((redis, config, now) => evaluateFlag(redis, config, now, String(key), context));
+  }
+
+  /** Every flag for a context, sorted by key. */
+  evaluateFlags(context: EvaluationContext = {}): Promise<Evaluation[]> {
+    return this.#run(async (redis, config, now) => {
+      const result = await evaluateFlags(redis, config, now, context);
+      return result.ok ? result.flags : [result.failure];
+    });
+  }
+
+  /** A unit's sticky variant of an experiment; the first assignment counts an exposure. */
+  assign(experiment: string, unitId: string): Promise<Assignment> {
+    return this.#run((redis, config) => {
+      const key = experimentKey(experiment);
+      const { unitId: unit } = parse(conversionInputSchema.pick({ unitId: true }), { unitId }, "unitId");
+      return assignUnit(redis, config, { key, unitId: unit });
+    });
+  }
+
+  /** Counts a unit's conversion on a goal, once, for its stored variant. */
+  convert(experiment: string, unitId: string, goal: string, value?: number): Promise<Conversion> {
+    return this.#run((redis, config) => {
+      const key = experimentKey(experiment);
+      const input = parse(conversionInputSchema, { unitId, goal, value }, "");
+      return recordConversion(redis, config, { key, ...input });
+    });
+  }
+
+  /** Counts a view of a page id (bots apart, a visitor's repeats within VIEWS_DEDUP_SECONDS skipped). */
+  countView(page: string, visitor: Visitor = {}): Promise<CountedView> {
+    return this.#run((redis, config, now) =>
+      countView(redis, config, { page: assertPageId(String(page)), client: clientFrom(visitor), now }),
+    );
+  }
+
+  /** Submits a score to every window of a board, as the server (the admin route's submit). */
+  submitScore(board: string, member: string, score: number): Promise<Submitted> {
+    return this.#run((redis, config, now) =>
+      submitScore(redis, config, {
+        board: parse(boardKeySchema, board, "board"),
+        member: parse(memberSchema, member, "member"),
+        score: parse(scoreSchema, score, "score"),
+        now,
+        by: { kind: "server" },
+      }),
+    );
+  }
+
+  /** Enqueues a webhook (`target`) or an app job (`type`); idempotent by `dedupId`. */
+  enqueue(queue: string, job: EnqueueInput): Promise<EnqueueResult> {
+    return this.#run(async (redis, config, now) => {
+      if (!QUEUE_NAME.test(queue)) throw validationError([{ path: "queue", message: "not a queue name" }]);
+      const input = parse(enqueueInputSchema, job, "");
+      const ownHosts = config.PUBLIC_URL
+        ? [new URL(config.PUBLIC_URL).host, ...config.SERVICE_HOSTS]
+        : config.SERVICE_HOSTS;
+      const prepared = buildJob(
+        config,
+        queue,
+        input,
+        { allowPrivate: config.JOBS_ALLOW_PRIVATE_TARGETS, ownHosts, maxPayloadBytes: config.JOBS_MAX_PAYLOAD_BYTES },
+        now,
+      );
+      const result = await enqueueJob(redis, prepared);
+      if (result.outcome === "no_queue") throw new AppError("not_found", `No queue "${queue}".`);
+      if (result.outcome === "duplicate") return { id: result.id, duplicate: true as const };
+      if (result.dueAt <= now) {
+        // As the HTTP route does: the first attempt right after the reply.
+        this.ctx.waitUntil(
+          runQueue(createRedis(config), config, queue, {
+            clock: { now: () => Date.now() },
+            handlers: jobs,
+            maxJobs: 6,
+          }).catch(() => {}),
+        );
+      }
+      return { id: result.id, duplicate: false as const, dueAt: result.dueAt };
+    });
+  }
+
+  // At merge, one method each: publish(channel, event) from src/lib/channels, and
+  // cacheGetOrFill(key, fill) from src/lib/cache `cached()`.
+
+  /** Parses the bindings, makes this call's client, and turns edgekit's errors into plain `Error`s. */
+  async #run<T>(work: (redis: RedisClient, config: Config, now: number) => Promise<T> | T): Promise<T> {
+    try {
+      const config = loadConfig(this.env);
+      return await work(createRedis(config), config, Date.now());
+    } catch (error) {
+      const known = error instanceof AppError ? error : asRedisUnavailable(error);
+      if (!known) throw error;
+      const fields = known.extensions.errors as { path: string; message: string }[] | undefined;
+      throw new Error(`${known.code}: ${known.message}`, { cause: fields });
+    }
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown, path: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw validationError(fieldErrorsOf(result.error).map((e) => ({ ...e, path: e.path || path })));
+}
+
+function experimentKey(key: unknown): string {
+  if (typeof key !== "string" || !EXPERIMENT_KEY.test(key)) {
+    throw validationError([{ path: "experiment", message: "use 1 to 128 of A-Z a-z 0-9 _ . -" }]);
+  }
+  return key;
+}
