@@ -13,6 +13,7 @@ import { requestIds } from "./middleware/request-id.ts";
 import { requireJson } from "./middleware/require-json.ts";
 import { serveOpenApi } from "./openapi.ts";
 import { adminRoutes } from "./routes/admin/index.ts";
+import { channelRoutes } from "./routes/channels.ts";
 import { dedupRoutes } from "./routes/dedup.ts";
 import { experimentRoutes } from "./routes/experiments.ts";
 import { flagRoutes } from "./routes/flags.ts";
@@ -82,6 +83,7 @@ export function createApp(options: AppOptions = {}) {
     .route("/", trendingRoutes)
     .route("/", placesRoutes)
     .route("/", jobRoutes(options.jobs ?? jobs))
+    .route("/", channelRoutes)
     .route("/", adminRoutes)
     .route("/", linksRoutes);
 }

@@ -66,6 +66,9 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   "POST /api/places/{set}/bulk": { policy: "places-write", spend: "route" },
   // Folded into enqueue.lua (routes/jobs.ts): an enqueue is one round trip.
   "POST /api/queues/{queue}/jobs": { policy: "default", spend: "route" },
+  // Folded into publish.lua and beat.lua (routes/channels.ts, routes/presence.ts): one round trip each.
+  "POST /api/channels/{channel}/events": { policy: "channels-publish", spend: "route" },
+  "POST /api/presence/{room}": { policy: "presence-beat", spend: "route" },
 };
 
 /** Policies counted in-isolate (no Redis key exists for them). */

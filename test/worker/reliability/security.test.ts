@@ -51,6 +51,10 @@ const PUBLIC_ROUTES = [
   "POST /api/leaderboards/{board}/ranks",
   "GET /api/trending/{list}",
   "GET /api/places/{set}/nearby",
+  // Channels: public:* and presence:* are public-read; user:{id} needs that user's session (routes/channels.ts).
+  "GET /api/channels/{channel}/events",
+  "GET /api/channels/{channel}/history",
+  "GET /api/events",
 ].sort();
 
 const unauthorized = {
