@@ -24,6 +24,7 @@ import { linksRoutes } from "./routes/links/index.ts";
 import { lockRoutes } from "./routes/locks.ts";
 import { ofrepRoutes } from "./routes/ofrep.ts";
 import { placesRoutes } from "./routes/places.ts";
+import { presenceRoutes } from "./routes/presence.ts";
 import { rateLimitRoutes } from "./routes/ratelimit.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { trendingRoutes } from "./routes/trending.ts";
@@ -84,6 +85,7 @@ export function createApp(options: AppOptions = {}) {
     .route("/", placesRoutes)
     .route("/", jobRoutes(options.jobs ?? jobs))
     .route("/", channelRoutes)
+    .route("/", presenceRoutes)
     .route("/", adminRoutes)
     .route("/", linksRoutes);
 }

@@ -13,4 +13,5 @@ export type ChannelConfig = Pick<
 /** Largest event data, as JSON text (bytes). */
 export const MAX_EVENT_BYTES = 32 * 1024;
 
-export const historyTtlMs = (config: ChannelConfig) => config.CHANNELS_HISTORY_HOURS * 3_600_000;
+export const historyTtlMs = (config: Pick<ChannelConfig, "CHANNELS_HISTORY_HOURS">) =>
+  config.CHANNELS_HISTORY_HOURS * 3_600_000;

@@ -55,6 +55,12 @@ const PUBLIC_ROUTES = [
   "GET /api/channels/{channel}/events",
   "GET /api/channels/{channel}/history",
   "GET /api/events",
+  // Presence: a session beats as its user (the admin token may name any member); rosters are public.
+  "POST /api/presence/{room}",
+  "DELETE /api/presence/{room}",
+  "POST /api/presence/{room}/leave",
+  "GET /api/presence/{room}",
+  "POST /api/presence/{room}/online",
 ].sort();
 
 const unauthorized = {
