@@ -18,6 +18,7 @@ import { dedupRoutes } from "./routes/dedup.ts";
 import { experimentRoutes } from "./routes/experiments.ts";
 import { flagRoutes } from "./routes/flags.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { inboxRoutes } from "./routes/inbox.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { leaderboardRoutes } from "./routes/leaderboards.ts";
 import { linksRoutes } from "./routes/links/index.ts";
@@ -86,6 +87,7 @@ export function createApp(options: AppOptions = {}) {
     .route("/", jobRoutes(options.jobs ?? jobs))
     .route("/", channelRoutes)
     .route("/", presenceRoutes)
+    .route("/", inboxRoutes)
     .route("/", adminRoutes)
     .route("/", linksRoutes);
 }

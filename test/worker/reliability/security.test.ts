@@ -61,6 +61,10 @@ const PUBLIC_ROUTES = [
   "POST /api/presence/{room}/leave",
   "GET /api/presence/{room}",
   "POST /api/presence/{room}/online",
+  // The inbox's own routes take the user's session cookie (notify needs the admin token).
+  "GET /api/notifications",
+  "GET /api/notifications/counts",
+  "POST /api/notifications/{action}",
 ].sort();
 
 const unauthorized = {
