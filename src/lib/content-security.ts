@@ -1,6 +1,6 @@
 /**
  * Content-Security-Policy for each kind of HTML (or SVG) the Worker serves. None of them runs a
- * script or loads anything from elsewhere; styles are inlined (`<style>` and a few `style=`
+ * script (but the realtime demo, its own files only) or loads anything from elsewhere; styles are inlined (`<style>` and a few `style=`
  * attributes), hence `style-src 'unsafe-inline'` and nothing else.
  */
 const BASE = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'";
@@ -11,6 +11,11 @@ export const CSP = {
    * inline SVG; `img-src` allows the badge and data: images.
    */
   dashboard: `${BASE}; img-src 'self' data:; form-action 'self'`,
+  /**
+   * The dashboard's realtime demo, the one page that runs a script: its own files only (/client.js
+   * and /admin/realtime.js, no inline script), talking to this origin only (EventSource, fetch).
+   */
+  realtimeDemo: `${BASE}; img-src 'self' data:; form-action 'self'; script-src 'self'; connect-src 'self'`,
   /**
    * The redirect's pages (password form, not found, gone). No `form-action`: browsers apply it to
    * the redirect that follows a form post too, and the right password redirects to the target.

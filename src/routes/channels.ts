@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env.ts";
 import { type Principal, requireAccess } from "../lib/channels/access.ts";
+import { CLIENT_SCRIPT } from "../lib/channels/client-script.ts";
 import { decodePosition, STREAM_ID } from "../lib/channels/ids.ts";
 import { CHANNEL_RULE, EVENT_NAME, isChannelName, RESERVED_EVENTS } from "../lib/channels/names.ts";
 import { openChannelStream } from "../lib/channels/open-stream.ts";
@@ -187,4 +188,11 @@ export const channelRoutes = createRouter()
     requireAccess(await principal(c), [channel], "read");
     const { after, limit } = c.req.valid("query");
     return c.json(await readHistory(c.get("redis"), c.get("config"), { channel, after, limit }), 200, noStore);
-  });
+  })
+  // The browser client (not in /openapi.json: a script, not an API).
+  .get("/client.js", (c) =>
+    c.body(CLIENT_SCRIPT, 200, {
+      "content-type": "text/javascript; charset=utf-8",
+      "cache-control": "public, max-age=3600",
+    }),
+  );

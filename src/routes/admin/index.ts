@@ -11,6 +11,7 @@ import { leaderboardPages } from "./leaderboards.tsx";
 import { linkPages } from "./links.tsx";
 import { placePages } from "./places.tsx";
 import { queuePages } from "./queues.tsx";
+import { realtimePages } from "./realtime.tsx";
 import { trendingPages } from "./trending.tsx";
 import { viewPages } from "./views.tsx";
 
@@ -29,7 +30,9 @@ import { viewPages } from "./views.tsx";
 const noStore = createMiddleware<AppEnv>(async function noStore(c, next) {
   await next();
   c.header("cache-control", "no-store");
-  if (c.res.headers.get("content-type")?.startsWith("text/html")) c.header("content-security-policy", CSP.dashboard);
+  if (c.res.headers.get("content-type")?.startsWith("text/html")) {
+    c.header("content-security-policy", c.req.path === "/admin/realtime" ? CSP.realtimeDemo : CSP.dashboard);
+  }
 });
 
 export const adminRoutes = new Hono<AppEnv>()
@@ -45,4 +48,5 @@ export const adminRoutes = new Hono<AppEnv>()
   .route("/", leaderboardPages)
   .route("/", trendingPages)
   .route("/", placePages)
-  .route("/", queuePages);
+  .route("/", queuePages)
+  .route("/", realtimePages);
