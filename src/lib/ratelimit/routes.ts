@@ -69,6 +69,9 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   // Folded into publish.lua and beat.lua (routes/channels.ts, routes/presence.ts): one round trip each.
   "POST /api/channels/{channel}/events": { policy: "channels-publish", spend: "route" },
   "POST /api/presence/{room}": { policy: "presence-beat", spend: "route" },
+  // Counted in-isolate: opening (or resuming) a stream costs SUBSCRIBE + one history read only.
+  "GET /api/channels/{channel}/events": { policy: "channels-subscribe", spend: "local" },
+  "GET /api/events": { policy: "channels-subscribe", spend: "local" },
 };
 
 /** Policies counted in-isolate (no Redis key exists for them). */

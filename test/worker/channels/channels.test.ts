@@ -196,6 +196,16 @@ describe("access", () => {
 });
 
 describe("the stream's lifetime", () => {
+  it("costs two round trips per (re)connect: the SUBSCRIBE stream and one history read for all channels", async () => {
+    const { result: stream, roundTrips } = await countRoundTrips(async () => {
+      const opened = await subscribe(t, "/api/events?channel=public:c1&channel=public:c2", { "last-event-id": "x" });
+      await opened.waitFor("ready");
+      return opened;
+    });
+    expect(roundTrips).toBe(2);
+    await stream.close();
+  });
+
   it("cancels the upstream subscription when the client goes away", async () => {
     // Streams closed by earlier tests may still be closing at the proxy: start from none.
     await eventually(async () => (await proxyStats()).subscribers === 0);
