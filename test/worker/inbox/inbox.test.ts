@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { sessionCookie, subscribe, type TestApp } from "../channels/helpers.ts";
-import { adminHeaders, cleanup, jsonHeaders, testApp } from "../support.ts";
+import { adminHeaders, cleanup, countRoundTrips, jsonHeaders, testApp } from "../support.ts";
 
 const t = testApp("inbox", { bindings: { REDIS_TIMEOUT_MS: "10000", RATE_LIMITS: '{"default":{"limit":100000}}' } });
 const capped = testApp("inbox-cap", { bindings: { INBOX_CAP: "3" } });
@@ -101,6 +101,16 @@ describe("the inbox", () => {
     const unread = events.map((e) => (e.data as { counts: { unread: number } }).counts.unread);
     for (let i = 1; i < unread.length; i++) expect(Math.abs((unread[i] ?? 0) - (unread[i - 1] ?? 0))).toBe(1);
     await stream.close();
+  });
+
+  it("costs the session read plus one script per user route", async () => {
+    const cookie = await sessionCookie(t, "eve");
+    await notify(t, "eve", { title: "one" });
+    await asUser(t, cookie, "POST", "/api/notifications/seen", { ids: [1] }); // loads the scripts
+    const marked = await countRoundTrips(() => asUser(t, cookie, "POST", "/api/notifications/read", { ids: [1] }));
+    expect(marked.roundTrips).toBe(2);
+    const listed = await countRoundTrips(() => asUser(t, cookie, "GET", "/api/notifications"));
+    expect(listed.roundTrips).toBe(2);
   });
 
   it("needs a session for the user routes, and the admin token to notify", async () => {

@@ -51,6 +51,12 @@ describe("heartbeats", () => {
     const { result, roundTrips } = await countRoundTrips(() => beat(t, "trips", "ana"));
     expect(result.status).toBe(200);
     expect(roundTrips).toBe(1);
+    // A browser's heartbeat: the session read (with the rate-limit check folded in) + the beat.
+    const cookie = await sessionCookie(t, "tina");
+    await send(t, "POST", "/api/presence/trips", {}, { cookie });
+    const session = await countRoundTrips(() => send(t, "POST", "/api/presence/trips", {}, { cookie }));
+    expect(session.result.status).toBe(200);
+    expect(session.roundTrips).toBe(2);
   });
 
   it("drops a member who stops beating within the timeout, for the roster at once and for the count", async () => {
