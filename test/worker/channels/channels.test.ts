@@ -231,6 +231,8 @@ describe("the stream's lifetime", () => {
     const after = await proxyStats();
     // Only this stream's traffic runs meanwhile (worker test files run one at a time): none.
     expect(after.requests - before.requests).toBe(0);
+    // The end released the upstream subscription too, with nobody cancelling the body.
+    expect(await eventually(async () => (await proxyStats()).subscribers === 0)).toBe(true);
     await cleanup(short.bindings.KEY_PREFIX ?? "");
   });
 });
