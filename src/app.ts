@@ -13,10 +13,12 @@ import { requestIds } from "./middleware/request-id.ts";
 import { requireJson } from "./middleware/require-json.ts";
 import { serveOpenApi } from "./openapi.ts";
 import { adminRoutes } from "./routes/admin/index.ts";
+import { channelRoutes } from "./routes/channels.ts";
 import { dedupRoutes } from "./routes/dedup.ts";
 import { experimentRoutes } from "./routes/experiments.ts";
 import { flagRoutes } from "./routes/flags.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { inboxRoutes } from "./routes/inbox.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { leaderboardRoutes } from "./routes/leaderboards.ts";
@@ -24,6 +26,7 @@ import { linksRoutes } from "./routes/links/index.ts";
 import { lockRoutes } from "./routes/locks.ts";
 import { ofrepRoutes } from "./routes/ofrep.ts";
 import { placesRoutes } from "./routes/places.ts";
+import { presenceRoutes } from "./routes/presence.ts";
 import { rateLimitRoutes } from "./routes/ratelimit.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { trendingRoutes } from "./routes/trending.ts";
@@ -85,6 +88,9 @@ export function createApp(options: AppOptions = {}) {
     .route("/", placesRoutes)
     .route("/", jobRoutes(options.jobs ?? jobs))
     .route("/", keyRoutes)
+    .route("/", channelRoutes)
+    .route("/", presenceRoutes)
+    .route("/", inboxRoutes)
     .route("/", adminRoutes)
     .route("/", linksRoutes);
 }

@@ -46,6 +46,22 @@ export interface Bindings {
   API_KEYS_CACHE_SECONDS?: string;
   /** PBKDF2-SHA256 iterations for new dashboard passwords (at most 100000, workerd's limit). */
   PASSWORD_ITERATIONS?: string;
+  /** Events each channel's history keeps (XADD MAXLEN ~); resume reaches back this far. */
+  CHANNELS_HISTORY?: string;
+  /** Hours a channel's history lives after its last event. */
+  CHANNELS_HISTORY_HOURS?: string;
+  /** Seconds an SSE stream lives before it ends itself (± 10 %) and the client resumes. */
+  CHANNELS_STREAM_SECONDS?: string;
+  /** Seconds between the keepalive comments an idle stream writes (no Redis command). */
+  CHANNELS_KEEPALIVE_SECONDS?: string;
+  /** Seconds without a heartbeat after which a presence connection has left. */
+  PRESENCE_TTL_SECONDS?: string;
+  /** Room size above which joins and leaves go out as periodic batched deltas. */
+  PRESENCE_BATCH_THRESHOLD?: string;
+  /** Seconds between batched presence deltas in a large room. */
+  PRESENCE_BATCH_SECONDS?: string;
+  /** Notifications one user's inbox keeps; read and archived ones are evicted first. */
+  INBOX_CAP?: string;
 }
 
 /** A comma-separated list: trimmed, empty entries dropped. */
@@ -121,6 +137,14 @@ const configSchema = z.object({
     .pipe(z.array(z.string().max(512, "VIEWS_ALLOWED_PAGES: each pattern at most 512 characters")).max(100)),
   API_KEYS_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
   PASSWORD_ITERATIONS: z.coerce.number().int().min(10_000).max(100_000).default(100_000),
+  CHANNELS_HISTORY: z.coerce.number().int().min(10).max(100_000).default(1000),
+  CHANNELS_HISTORY_HOURS: z.coerce.number().int().min(1).max(8_760).default(24),
+  CHANNELS_STREAM_SECONDS: z.coerce.number().int().min(1).max(3_600).default(300),
+  CHANNELS_KEEPALIVE_SECONDS: z.coerce.number().int().min(1).max(300).default(20),
+  PRESENCE_TTL_SECONDS: z.coerce.number().int().min(2).max(3_600).default(45),
+  PRESENCE_BATCH_THRESHOLD: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  PRESENCE_BATCH_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
+  INBOX_CAP: z.coerce.number().int().min(1).max(10_000).default(500),
 });
 
 /** Parsed, validated configuration. */

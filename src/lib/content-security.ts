@@ -1,6 +1,7 @@
 /**
- * Content-Security-Policy for each kind of HTML (or SVG) the Worker serves. None of them runs an
- * inline script or loads anything from elsewhere (the dashboard loads one script file of its own); styles are inlined (`<style>` and a few `style=`
+ * Content-Security-Policy for each kind of HTML (or SVG) the Worker serves. None runs an inline
+ * script or loads anything from elsewhere (the dashboard runs script files of its own only:
+ * /admin/assets/dashboard.js, and the realtime demo's); styles are inlined (`<style>` and a few `style=`
  * attributes), hence `style-src 'unsafe-inline'` and nothing else.
  */
 const BASE = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'";
@@ -12,6 +13,11 @@ export const CSP = {
    * (/admin/assets/dashboard.js, progressive only); no inline script.
    */
   dashboard: `${BASE}; img-src 'self' data:; script-src 'self'; form-action 'self'`,
+  /**
+   * The dashboard's realtime demo, the one page that runs a script: its own files only (/client.js
+   * and /admin/realtime.js, no inline script), talking to this origin only (EventSource, fetch).
+   */
+  realtimeDemo: `${BASE}; img-src 'self' data:; form-action 'self'; script-src 'self'; connect-src 'self'`,
   /**
    * The redirect's pages (password form, not found, gone). No `form-action`: browsers apply it to
    * the redirect that follows a form post too, and the right password redirects to the target.

@@ -16,7 +16,7 @@ describe("scopes", () => {
     for (const scope of [
       "cache:purge",
       "cache:read",
-      "channels:publish:{pattern}",
+      "channels:publish:{channel}",
       "notifications:write",
       "presence:write",
       "leaderboards:write:{board}",

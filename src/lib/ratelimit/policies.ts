@@ -52,6 +52,13 @@ export const DEFAULT_POLICIES = {
   "places-nearby": { algorithm: "slidingWindow", limit: 120, window: 60, refill: 120, onRedisFailure: "open" },
   // Position updates and bulks (admin: one shared quota for the whole fleet feeding them).
   "places-write": { algorithm: "slidingWindow", limit: 6000, window: 60, refill: 6000, onRedisFailure: "open" },
+  // Folded into publish.lua (admin: one shared quota for the whole backend publishing).
+  "channels-publish": { algorithm: "slidingWindow", limit: 6000, window: 60, refill: 6000, onRedisFailure: "open" },
+  // SSE stream opens, counted per isolate (routes.ts: spend "local"): a reconnect costs no extra
+  // round trip, so an idle connection stays at SUBSCRIBE + one history read per rotation.
+  "channels-subscribe": { algorithm: "fixedWindow", limit: 120, window: 60, refill: 120, onRedisFailure: "open" },
+  // Folded into beat.lua: per user (a tab beats every 15 s), or "admin" for server-sent beats.
+  "presence-beat": { algorithm: "slidingWindow", limit: 6000, window: 60, refill: 6000, onRedisFailure: "open" },
 } as const satisfies Record<string, Policy>;
 
 export type PolicyName = keyof typeof DEFAULT_POLICIES;

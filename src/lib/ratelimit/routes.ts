@@ -68,6 +68,18 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   "POST /api/places/{set}/bulk": { policy: "places-write", spend: "route" },
   // Folded into enqueue.lua (routes/jobs.ts): an enqueue is one round trip.
   "POST /api/queues/{queue}/jobs": { policy: "default", spend: "route" },
+  // Folded into publish.lua and beat.lua (routes/channels.ts, routes/presence.ts): one round trip each.
+  "POST /api/channels/{channel}/events": { policy: "channels-publish", spend: "route" },
+  "POST /api/presence/{room}": { policy: "presence-beat", spend: "route" },
+  // Counted in-isolate: opening (or resuming) a stream costs SUBSCRIBE + one history read only.
+  "GET /api/channels/{channel}/events": { policy: "channels-subscribe", spend: "local" },
+  "GET /api/events": { policy: "channels-subscribe", spend: "local" },
+  // Folded into the session read (loadSession): a cookie route is the session read + its own script.
+  "DELETE /api/presence/{room}": { policy: "presence-beat", spend: "route" },
+  "POST /api/presence/{room}/leave": { policy: "presence-beat", spend: "route" },
+  "GET /api/notifications": { policy: "default", spend: "route" },
+  "GET /api/notifications/counts": { policy: "default", spend: "route" },
+  "POST /api/notifications/{action}": { policy: "default", spend: "route" },
 };
 
 /** Policies counted in-isolate (no Redis key exists for them). */

@@ -12,6 +12,7 @@ import { linkPages } from "./links.tsx";
 import { placePages } from "./places.tsx";
 import { queuePages } from "./queues.tsx";
 import { rateLimitPages } from "./ratelimits.tsx";
+import { realtimePages } from "./realtime.tsx";
 import { DASHBOARD_SCRIPT } from "./script.ts";
 import { sessionPages } from "./sessions.tsx";
 import { trendingPages } from "./trending.tsx";
@@ -34,7 +35,9 @@ import { viewPages } from "./views.tsx";
 const noStore = createMiddleware<AppEnv>(async function noStore(c, next) {
   await next();
   c.header("cache-control", "no-store");
-  if (c.res.headers.get("content-type")?.startsWith("text/html")) c.header("content-security-policy", CSP.dashboard);
+  if (c.res.headers.get("content-type")?.startsWith("text/html")) {
+    c.header("content-security-policy", c.req.path === "/admin/realtime" ? CSP.realtimeDemo : CSP.dashboard);
+  }
 });
 
 export const adminRoutes = new Hono<AppEnv>()
@@ -58,4 +61,5 @@ export const adminRoutes = new Hono<AppEnv>()
   .route("/", queuePages)
   .route("/", sessionPages)
   .route("/", rateLimitPages)
-  .route("/", userPages);
+  .route("/", userPages)
+  .route("/", realtimePages);

@@ -13,7 +13,8 @@ export type Section =
   | "queues"
   | "sessions"
   | "ratelimits"
-  | "users";
+  | "users"
+  | "realtime";
 
 const SECTIONS: { id: Section; title: string }[] = [
   { id: "links", title: "Links" },
@@ -27,6 +28,7 @@ const SECTIONS: { id: Section; title: string }[] = [
   { id: "sessions", title: "Sessions" },
   { id: "ratelimits", title: "Rate limits" },
   { id: "users", title: "Users" },
+  { id: "realtime", title: "Realtime" },
 ];
 
 /** Every dashboard page: viewport meta for phones, the inlined stylesheet, the navigation. */

@@ -158,6 +158,31 @@ describe("GET /api/ratelimit/{identifier}", () => {
           remaining: 6000,
           reset: expect.any(Number),
         },
+        {
+          policy: "channels-publish",
+          algorithm: "slidingWindow",
+          limit: 6000,
+          window: 60,
+          remaining: 6000,
+          reset: expect.any(Number),
+        },
+        {
+          // Counted in this isolate, read without Redis.
+          policy: "channels-subscribe",
+          algorithm: "fixedWindow",
+          limit: 120,
+          window: 60,
+          remaining: 120,
+          reset: expect.any(Number),
+        },
+        {
+          policy: "presence-beat",
+          algorithm: "slidingWindow",
+          limit: 6000,
+          window: 60,
+          remaining: 6000,
+          reset: expect.any(Number),
+        },
       ],
     });
   });

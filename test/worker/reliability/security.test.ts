@@ -51,6 +51,20 @@ const PUBLIC_ROUTES = [
   "POST /api/leaderboards/{board}/ranks",
   "GET /api/trending/{list}",
   "GET /api/places/{set}/nearby",
+  // Channels: public:* and presence:* are public-read; user:{id} needs that user's session (routes/channels.ts).
+  "GET /api/channels/{channel}/events",
+  "GET /api/channels/{channel}/history",
+  "GET /api/events",
+  // Presence: a session beats as its user (the admin token may name any member); rosters are public.
+  "POST /api/presence/{room}",
+  "DELETE /api/presence/{room}",
+  "POST /api/presence/{room}/leave",
+  "GET /api/presence/{room}",
+  "POST /api/presence/{room}/online",
+  // The inbox's own routes take the user's session cookie (notify needs the admin token).
+  "GET /api/notifications",
+  "GET /api/notifications/counts",
+  "POST /api/notifications/{action}",
 ].sort();
 
 const unauthorized = {
