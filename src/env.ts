@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Clock } from "./lib/clock.ts";
 import { AppError } from "./lib/errors.ts";
+import { gatewayRoutesSchema } from "./lib/gateway/config.ts";
 import { idempotencyRoutesSchema } from "./lib/idempotency/config.ts";
 import { rateLimitsSchema } from "./lib/ratelimit/policies.ts";
 import type { RedisClient } from "./lib/redis.ts";
@@ -42,6 +43,8 @@ export interface Bindings {
   VIEWS_MAX_PAGES_PER_DAY?: string;
   /** Comma-separated patterns (`*` = any run of characters): only matching page ids are counted. */
   VIEWS_ALLOWED_PAGES?: string;
+  /** JSON array of gateway routes: path (+ host) -> origin, with cache options (src/lib/gateway/config.ts). */
+  GATEWAY_ROUTES?: string;
 }
 
 /** A comma-separated list: trimmed, empty entries dropped. */
@@ -115,6 +118,7 @@ const configSchema = z.object({
     .optional()
     .transform(list)
     .pipe(z.array(z.string().max(512, "VIEWS_ALLOWED_PAGES: each pattern at most 512 characters")).max(100)),
+  GATEWAY_ROUTES: gatewayRoutesSchema,
 });
 
 /** Parsed, validated configuration. */

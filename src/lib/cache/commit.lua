@@ -13,7 +13,8 @@
 -- ARGV[10] value            ARGV[11] metadata           ARGV[12] negative ("1" or "")
 -- ARGV[13] Vary names       ARGV[14] tags (joined by "\n")
 -- ARGV[15] entry id (the tag indexes' member)           ARGV[16] n, the number of tags
--- Reply: {1} stored; {0, "lease"|"epoch"|"tag"} fenced (nothing written, the lease released)
+-- ARGV[17] "1" keeps the stored value (a 304 revalidation refreshes metadata only)
+-- Reply: {1} stored; {0, "lease"|"epoch"|"tag"|"gone"} fenced (nothing written, lease released)
 if redis.call("GET", KEYS[2]) ~= ARGV[1] then return {0, "lease"} end
 if (redis.call("GET", KEYS[3]) or "0") ~= ARGV[2] then
   redis.call("DEL", KEYS[2])
@@ -29,8 +30,16 @@ for i = 1, n do
   end
 end
 local now, ke = tonumber(ARGV[4]), tonumber(ARGV[8])
+local value = ARGV[10]
+if ARGV[17] == "1" then
+  value = redis.call("HGET", KEYS[1], "v")
+  if not value then
+    redis.call("DEL", KEYS[2])
+    return {0, "gone"}
+  end
+end
 redis.call("DEL", KEYS[1], KEYS[2])
-redis.call("HSET", KEYS[1], "v", ARGV[10], "m", ARGV[11], "fr", ARGV[5], "sw", ARGV[6], "se", ARGV[7],
+redis.call("HSET", KEYS[1], "v", value, "m", ARGV[11], "fr", ARGV[5], "sw", ARGV[6], "se", ARGV[7],
   "ke", ARGV[8], "d", ARGV[9], "ep", ARGV[2], "gs", ARGV[3], "neg", ARGV[12], "vy", ARGV[13], "tg", ARGV[14])
 redis.call("PEXPIREAT", KEYS[1], ke)
 if KEYS[4] ~= KEYS[1] then

@@ -117,9 +117,11 @@ export interface Fill {
   /** Tag labels (stored for reading back) and their ids (hashed, for keys). */
   tags?: string[];
   tagIds?: string[];
+  /** Keep the stored value, replace the rest (a 304 revalidation). */
+  keepValue?: boolean;
 }
 
-export type CommitOutcome = { stored: true } | { stored: false; fenced: "lease" | "epoch" | "tag" };
+export type CommitOutcome = { stored: true } | { stored: false; fenced: "lease" | "epoch" | "tag" | "gone" };
 
 const commitScript = defineScript(commitSource, (reply): CommitOutcome => {
   const [ok, why] = Array.isArray(reply) ? reply : [];
@@ -164,6 +166,7 @@ export function commitEntry(
       (fill.tags ?? []).join("\n"),
       id,
       tagIds.length,
+      fill.keepValue ? "1" : "",
     ],
   );
 }

@@ -52,6 +52,9 @@ export const DEFAULT_POLICIES = {
   "places-nearby": { algorithm: "slidingWindow", limit: 120, window: 60, refill: 120, onRedisFailure: "open" },
   // Position updates and bulks (admin: one shared quota for the whole fleet feeding them).
   "places-write": { algorithm: "slidingWindow", limit: 6000, window: 60, refill: 6000, onRedisFailure: "open" },
+  // The gateway's routes (GATEWAY_ROUTES), per client; sliding windows, so the check folds into the
+  // cache lookup script: a cached hit stays one round trip.
+  gateway: { algorithm: "slidingWindow", limit: 600, window: 60, refill: 600, onRedisFailure: "open" },
 } as const satisfies Record<string, Policy>;
 
 export type PolicyName = keyof typeof DEFAULT_POLICIES;
