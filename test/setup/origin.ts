@@ -68,7 +68,8 @@ export default async function setup(project: TestProject) {
       res.end(JSON.stringify({ count: b.requests.length, requests: b.requests, maxInFlight: b.maxInFlight }));
       return;
     }
-    const b = bucket(parts[0] ?? "");
+    // The bucket is the first path segment naming one (gateway routes put their own prefix first).
+    const b = bucket(parts.find((part) => buckets.has(part)) ?? parts[0] ?? "");
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
     b.requests.push({ method: req.method ?? "", url: req.url ?? "", headers, body, at: Date.now() });
     b.inFlight++;

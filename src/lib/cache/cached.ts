@@ -152,7 +152,8 @@ export async function cachedWithOutcome<T>(
     if (options.waitUntil) options.waitUntil(quiet);
   };
 
-  const startedAt = now();
+  // Real time: the wait is for another caller's fill, measured here.
+  const startedAt = Date.now();
   for (let attempt = 0; ; attempt++) {
     const lookup = await lookupEntry(redis, keys, id, { now: now(), beta: options.beta ?? 1, leaseMs, vary: "" });
     const entry = lookup.entry;
@@ -177,7 +178,7 @@ export async function cachedWithOutcome<T>(
     }
     if (lookup.lead) return { value: await fill(lookup, undefined, false), outcome: "miss" };
     if (lookup.backoffUntil > now()) throw new CacheBackoffError(lookup.backoffUntil);
-    const waited = now() - startedAt;
+    const waited = Date.now() - startedAt;
     if (waited >= waitMs) {
       const value = await fetcher({ background: false, tags: [...(options.tags ?? [])] });
       return { value, outcome: "uncached" };

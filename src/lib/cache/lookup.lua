@@ -13,7 +13,7 @@
 -- ARGV[6]  the Vary header names the caller keyed with ("" for none)
 -- Reply: {lead, epoch, seq, pttl, v, m, fr, sw, se, ke, eb, vy, tg, neg}
 --   lead 1 = this caller holds the lease; fields the entry lacks are "" (a miss has no v).
---   A reply whose vy differs from ARGV[6] means "rekey with these names" (no lease taken).
+--   lead 2 = the stored Vary names (vy) differ from ARGV[6]: look up again keyed with them.
 local now = tonumber(ARGV[1])
 local f = redis.call("HMGET", KEYS[1], "v", "m", "fr", "sw", "se", "ke", "d", "ep", "eb", "vy", "tg", "neg")
 local epoch = redis.call("GET", KEYS[3]) or "0"
@@ -24,7 +24,7 @@ local eb = tonumber(f[9] or "0")
 local live = (f[8] or "") == epoch and now < ke
 local vy = f[10] or ""
 if live and vy ~= ARGV[6] then
-  return {0, epoch, seq, 0, "", "", 0, 0, 0, 0, 0, vy, "", ""}
+  return {2, epoch, seq, 0, "", "", 0, 0, 0, 0, 0, vy, "", ""}
 end
 local want = true
 if live and f[1] and now < fr then

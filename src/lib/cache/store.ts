@@ -83,7 +83,7 @@ export async function lookupEntry(
     seq: str(seq),
     leasePttl: Math.max(0, num(pttl)),
     backoffUntil: num(eb),
-    ...(str(vy) !== input.vary ? { rekey: str(vy) } : {}),
+    ...(num(lead) === 2 ? { rekey: str(vy) } : {}),
   };
   if (num(ke) > 0) {
     result.entry = {

@@ -48,21 +48,37 @@ async function transform(bytes: Uint8Array, stream: CompressionStream | Decompre
   return new Uint8Array(await out.arrayBuffer());
 }
 
-/** Reads a body up to `max` bytes; undefined (and the stream cancelled) when it is larger. */
-export async function readUpTo(body: ReadableStream<Uint8Array> | null, max: number): Promise<Uint8Array | undefined> {
-  if (!body) return new Uint8Array(0);
+/**
+ * Reads a body up to `max` bytes: `{ body }` when it fits, else `{ overflow }`, a stream of the
+ * whole body (the bytes read so far, then the rest), so an oversized response is still served
+ * from the one origin request.
+ */
+export async function readUpTo(
+  body: ReadableStream<Uint8Array> | null,
+  max: number,
+): Promise<{ body: Uint8Array; overflow?: undefined } | { body?: undefined; overflow: ReadableStream<Uint8Array> }> {
+  if (!body) return { body: new Uint8Array(0) };
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
+    chunks.push(value);
     size += value.byteLength;
     if (size > max) {
-      await reader.cancel("over the cache's entry size").catch(() => {});
-      return undefined;
+      const overflow = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          const next = chunks.shift();
+          if (next) return controller.enqueue(next);
+          const { done: end, value: more } = await reader.read();
+          if (end) controller.close();
+          else controller.enqueue(more);
+        },
+        cancel: (reason) => reader.cancel(reason),
+      });
+      return { overflow };
     }
-    chunks.push(value);
   }
   const out = new Uint8Array(size);
   let offset = 0;
@@ -70,5 +86,5 @@ export async function readUpTo(body: ReadableStream<Uint8Array> | null, max: num
     out.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return out;
+  return { body: out };
 }

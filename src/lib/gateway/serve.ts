@@ -65,7 +65,8 @@ export async function serveGateway(g: GatewayRequest): Promise<Response> {
   const baseId = await hashId(`GET ${cacheKeyOf(g.url)}`);
   let names = varyMemo.get(baseId) ?? "";
   const authorized = request.headers.has("authorization");
-  const waitUntil = g.now() + options.waitMs;
+  // Real time, not the app's clock: the wait is for another request's fill, measured here.
+  const waitUntil = Date.now() + options.waitMs;
   const leaseMs = Math.min(route.timeoutMs + 2000, MAX_LEASE_MS);
   let limit = await g.limit();
   let firstSeen: number | undefined;
@@ -107,7 +108,10 @@ export async function serveGateway(g: GatewayRequest): Promise<Response> {
     if (meta && entry && state === "fresh") {
       const tooOld = directives.maxAge !== undefined && currentAge(meta, now) > directives.maxAge;
       const tooClose = directives.minFresh !== undefined && (entry.freshUntil - now) / 1000 < directives.minFresh;
-      if (tooOld || tooClose) state = "expired";
+      if (tooOld || tooClose) {
+        if (lookup.lead) await releaseLease(g.redis, keys, id, lookup.token, now).catch(() => false);
+        return pass(g, { fwd: "request", detail: tooOld ? "max-age" : "min-fresh" }, "misses");
+      }
     }
     // Stored (or revalidated) by another caller while this one waited: usable as it stands.
     const changed = attempt > 0 && meta !== undefined && meta.storedAt !== firstSeen;
@@ -165,8 +169,8 @@ export async function serveGateway(g: GatewayRequest): Promise<Response> {
     if (directives.onlyIfCached) {
       throw new AppError("gateway_timeout", "only-if-cached: no stored response to answer with.");
     }
-    if (now >= waitUntil) return pass(g, { fwd: "miss", detail: "wait-timeout" }, "misses");
-    await sleep(pollDelay(lookup.leasePttl, waitUntil - now));
+    if (Date.now() >= waitUntil) return pass(g, { fwd: "miss", detail: "wait-timeout" }, "misses");
+    await sleep(pollDelay(lookup.leasePttl, waitUntil - Date.now()));
   }
 }
 
@@ -298,15 +302,15 @@ async function fill(
     if (!background) count(route.name, "misses");
     return { response: passResponse(g.request, response, status({ fwd: "miss", fwdStatus: response.status, detail: reason })) };
   }
-  const body = await readUpTo(response.body, options.maxEntryBytes);
-  if (!body) {
-    // Larger than declared (or undeclared): served without being stored. Fetch again to serve it:
-    // the first body was cut at the limit. Rare (chunked and oversized); no lease held meanwhile.
+  const read = await readUpTo(response.body, options.maxEntryBytes);
+  if (!read.body) {
+    // Larger than the limit (the length was not declared): served from the same origin request.
     await giveBack(0);
     if (!background) count(route.name, "misses");
-    const again = await fetchOrigin(originRequest({ request: g.request, url: g.url, route, clientIp: g.clientIp }), route);
-    return { response: passResponse(g.request, again, status({ fwd: "miss", fwdStatus: again.status, detail: "too-large" })) };
+    const over = new Response(read.overflow, { status: response.status, headers: response.headers });
+    return { response: passResponse(g.request, over, status({ fwd: "miss", fwdStatus: response.status, detail: "too-large" })) };
   }
+  const body = read.body;
   const headers = clientHeaders(response.headers);
   headers.delete("cache-status");
   headers.delete("age");

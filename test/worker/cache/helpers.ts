@@ -1,5 +1,6 @@
 import { inject } from "vitest";
 import type { OriginAnswer } from "../../setup/origin.ts";
+import { manualClock } from "../../../src/lib/clock.ts";
 import { testApp } from "../support.ts";
 
 export const ORIGIN = inject("originUrl");
@@ -29,9 +30,12 @@ export const NO_LIMITS = JSON.stringify({ gateway: { limit: 1_000_000 }, default
 
 /** An app whose GATEWAY_ROUTES are `routes` (objects, serialized here). */
 export function gatewayApp(file: string, routes: unknown[], bindings: Record<string, string> = {}) {
-  return testApp(`gw-${file}`, {
+  const clock = manualClock(Date.now());
+  const t = testApp(`gw-${file}`, {
+    clock,
     bindings: { GATEWAY_ROUTES: JSON.stringify(routes), RATE_LIMITS: NO_LIMITS, REDIS_TIMEOUT_MS: "10000", ...bindings },
   });
+  return { ...t, clock };
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
