@@ -14,6 +14,7 @@ import { requestIds } from "./middleware/request-id.ts";
 import { requireJson } from "./middleware/require-json.ts";
 import { serveOpenApi } from "./openapi.ts";
 import { adminRoutes } from "./routes/admin/index.ts";
+import { cacheRoutes } from "./routes/cache.ts";
 import { dedupRoutes } from "./routes/dedup.ts";
 import { experimentRoutes } from "./routes/experiments.ts";
 import { flagRoutes } from "./routes/flags.ts";
@@ -87,6 +88,7 @@ export function createApp(options: AppOptions = {}) {
     .route("/", trendingRoutes)
     .route("/", placesRoutes)
     .route("/", jobRoutes(options.jobs ?? jobs))
+    .route("/", cacheRoutes)
     .route("/", adminRoutes)
     .route("/", linksRoutes);
 }

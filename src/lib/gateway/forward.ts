@@ -110,11 +110,7 @@ function limitStream(max: number) {
  * Fetches from the origin with the route's timeout (until the response headers; a cache fill
  * also bounds reading the body with `signal`). Timeout: a 504 problem; unreachable: a 502.
  */
-export async function fetchOrigin(
-  request: Request,
-  route: GatewayRoute,
-  signal?: AbortSignal,
-): Promise<Response> {
+export async function fetchOrigin(request: Request, route: GatewayRoute, signal?: AbortSignal): Promise<Response> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DOMException("origin timeout", "TimeoutError")), route.timeoutMs);
   const abort = () => controller.abort(signal?.reason);
@@ -130,7 +126,9 @@ export async function fetchOrigin(
     if (error instanceof AppError) throw error;
     if (overLimit.get(request)?.()) throw tooLarge(route);
     if (controller.signal.aborted && !signal?.aborted) {
-      throw new AppError("gateway_timeout", `The origin did not answer within ${route.timeoutMs} ms.`, { cause: error });
+      throw new AppError("gateway_timeout", `The origin did not answer within ${route.timeoutMs} ms.`, {
+        cause: error,
+      });
     }
     if (error instanceof Error && /body over/.test(String(error.message))) throw tooLarge(route);
     throw new AppError("bad_gateway", "The origin could not be reached.", { cause: error });
@@ -150,10 +148,7 @@ export function clientHeaders(source: Headers): Headers {
 
 /** The origin's tags: Cache-Tag (comma-separated) and Surrogate-Key (space-separated), at most 64. */
 export function originTags(headers: Headers): string[] {
-  const tags = [
-    ...(headers.get("cache-tag") ?? "").split(","),
-    ...(headers.get("surrogate-key") ?? "").split(/\s+/),
-  ]
+  const tags = [...(headers.get("cache-tag") ?? "").split(","), ...(headers.get("surrogate-key") ?? "").split(/\s+/)]
     .map((tag) => tag.trim())
     .filter((tag) => tag.length > 0 && tag.length <= 256);
   return [...new Set(tags)].slice(0, 64);

@@ -15,7 +15,13 @@ export function parseCacheControl(header: string | null): Directives {
     const eq = part.indexOf("=");
     const name = (eq === -1 ? part : part.slice(0, eq)).trim().toLowerCase();
     if (!name) continue;
-    const raw = eq === -1 ? true : part.slice(eq + 1).trim().replace(/^"|"$/g, "");
+    const raw =
+      eq === -1
+        ? true
+        : part
+            .slice(eq + 1)
+            .trim()
+            .replace(/^"|"$/g, "");
     // The first occurrence wins (RFC 9111 4.2.1 says invalid duplicates make it stale; be strict below).
     if (!directives.has(name)) directives.set(name, raw);
   }
@@ -104,7 +110,8 @@ export function storeDecision(
   lifetime = Math.min(lifetime ?? 0, options.maxTtl);
   const hasValidator = response.headers.has("etag") || response.headers.has("last-modified");
   // Nothing to serve from and nothing to revalidate with: not worth storing.
-  const noStale = cc.has("must-revalidate") || cc.has("proxy-revalidate") || sMaxAge !== undefined || cc.has("no-cache");
+  const noStale =
+    cc.has("must-revalidate") || cc.has("proxy-revalidate") || sMaxAge !== undefined || cc.has("no-cache");
   const swr = noStale ? 0 : (seconds(cc, "stale-while-revalidate") ?? 0);
   const sie = noStale ? 0 : (seconds(cc, "stale-if-error") ?? 0);
   if (lifetime - initialAge <= 0 && swr === 0 && sie === 0 && !hasValidator) return none("no-freshness");
@@ -163,7 +170,12 @@ export function varyValues(request: Request, names: string): string {
       if (value === null) return `${name}:`;
       let normalized = value
         .split(",")
-        .map((item) => item.trim().replace(/\s*;\s*/g, ";").replace(/\s+/g, " "))
+        .map((item) =>
+          item
+            .trim()
+            .replace(/\s*;\s*/g, ";")
+            .replace(/\s+/g, " "),
+        )
         .filter(Boolean)
         .join(",");
       if (/^accept/.test(name)) normalized = normalized.toLowerCase();
@@ -174,7 +186,15 @@ export function varyValues(request: Request, names: string): string {
 
 /** RFC 9211 Cache-Status member for this cache, appended after any from upstream caches. */
 export function cacheStatus(
-  params: { hit?: boolean; fwd?: string; fwdStatus?: number; ttl?: number; stored?: boolean; collapsed?: boolean; detail?: string },
+  params: {
+    hit?: boolean;
+    fwd?: string;
+    fwdStatus?: number;
+    ttl?: number;
+    stored?: boolean;
+    collapsed?: boolean;
+    detail?: string;
+  },
   upstream?: string | null,
 ): string {
   const parts = ["edgekit"];

@@ -1,5 +1,5 @@
-import { cacheStatus } from "./policy.ts";
 import type { StoredResponse } from "./entry.ts";
+import { cacheStatus } from "./policy.ts";
 
 /** Statuses whose responses never carry a body. */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);

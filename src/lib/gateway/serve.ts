@@ -77,7 +77,13 @@ export async function serveGateway(g: GatewayRequest): Promise<Response> {
     let lookup: Lookup;
     try {
       lookup = await withTimeout(
-        lookupEntry(g.redis, keys, id, { now: g.now(), beta: options.beta, leaseMs, vary: names, ...(limit ? { limit } : {}) }),
+        lookupEntry(g.redis, keys, id, {
+          now: g.now(),
+          beta: options.beta,
+          leaseMs,
+          vary: names,
+          ...(limit ? { limit } : {}),
+        }),
         g.redisTimeoutMs,
       );
     } catch (error) {
@@ -100,7 +106,7 @@ export async function serveGateway(g: GatewayRequest): Promise<Response> {
       return pass(g, { fwd: "miss", detail: passing }, "misses");
     }
     const meta = entry ? decodeMeta(entry.meta) : undefined;
-    let state = meta ? entryState(entry, now) : "none";
+    const state = meta ? entryState(entry, now) : "none";
     if (meta && authorized && !meta.shareable) {
       if (lookup.lead) await releaseLease(g.redis, keys, id, lookup.token, now).catch(() => false);
       return pass(g, { fwd: "bypass", detail: "authorization" }, "bypasses");
@@ -136,7 +142,11 @@ export async function serveGateway(g: GatewayRequest): Promise<Response> {
     }
     if (meta && entry && state === "stale-if-error" && !lookup.lead) {
       count(route.name, "staleHits");
-      return respond(g, meta, entry, now, { hit: true, ttl: (entry.freshUntil - now) / 1000, detail: "stale-if-error" });
+      return respond(g, meta, entry, now, {
+        hit: true,
+        ttl: (entry.freshUntil - now) / 1000,
+        detail: "stale-if-error",
+      });
     }
     if (lookup.lead) {
       const usable = meta && entry && state === "stale-if-error" ? { meta, entry } : undefined;
@@ -196,14 +206,20 @@ async function pass(g: GatewayRequest, status: Parameters<typeof cacheStatus>[0]
   count(g.route.name, counter);
   let response: Response;
   try {
-    response = await fetchOrigin(originRequest({ request: g.request, url: g.url, route: g.route, clientIp: g.clientIp }), g.route);
+    response = await fetchOrigin(
+      originRequest({ request: g.request, url: g.url, route: g.route, clientIp: g.clientIp }),
+      g.route,
+    );
   } catch (error) {
     count(g.route.name, "originErrors");
     throw error;
   }
   if (failed(response.status)) count(g.route.name, "originErrors");
   const headers = clientHeaders(response.headers);
-  headers.set("cache-status", cacheStatus({ ...status, fwdStatus: response.status }, response.headers.get("cache-status")));
+  headers.set(
+    "cache-status",
+    cacheStatus({ ...status, fwdStatus: response.status }, response.headers.get("cache-status")),
+  );
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
@@ -228,7 +244,9 @@ async function fill(
 ): Promise<Filled> {
   const { route, redis } = g;
   const keys = gatewayKeys(g.prefix);
-  const conditional = meta ? { etag: storedHeader(meta, "etag"), lastModified: storedHeader(meta, "last-modified") } : {};
+  const conditional = meta
+    ? { etag: storedHeader(meta, "etag"), lastModified: storedHeader(meta, "last-modified") }
+    : {};
   const giveBack = (backoff: number) =>
     releaseLease(redis, keys, lookup.id, lookup.token, g.now(), backoff).catch(() => false);
   const started = g.now();
@@ -255,11 +273,19 @@ async function fill(
   if (failed(response.status)) {
     count(route.name, "originErrors");
     await giveBack(options.errorBackoffMs);
-    return { response: passResponse(g.request, response, status({ fwd: "miss", fwdStatus: response.status })), failed: response };
+    return {
+      response: passResponse(g.request, response, status({ fwd: "miss", fwdStatus: response.status })),
+      failed: response,
+    };
   }
   if (response.status === 304 && meta && entry) {
     const merged = mergeNotModified(meta.headers, response.headers);
-    const decision = storeDecision(new Response(null, { status: meta.status, headers: merged }), options, authorized, arrived);
+    const decision = storeDecision(
+      new Response(null, { status: meta.status, headers: merged }),
+      options,
+      authorized,
+      arrived,
+    );
     const body = await decodeBody(entry.value, meta.gzip);
     const refreshed: StoredResponse = { ...meta, headers: merged, storedAt: arrived, initialAge: decision.initialAge };
     let stored = false;
@@ -300,7 +326,9 @@ async function fill(
   if (reason) {
     await (reason === "authorization" ? giveBack(0) : markPass(g, lookup, reason, arrived));
     if (!background) count(route.name, "misses");
-    return { response: passResponse(g.request, response, status({ fwd: "miss", fwdStatus: response.status, detail: reason })) };
+    return {
+      response: passResponse(g.request, response, status({ fwd: "miss", fwdStatus: response.status, detail: reason })),
+    };
   }
   const read = await readUpTo(response.body, options.maxEntryBytes);
   if (!read.body) {
@@ -308,7 +336,9 @@ async function fill(
     await giveBack(0);
     if (!background) count(route.name, "misses");
     const over = new Response(read.overflow, { status: response.status, headers: response.headers });
-    return { response: passResponse(g.request, over, status({ fwd: "miss", fwdStatus: response.status, detail: "too-large" })) };
+    return {
+      response: passResponse(g.request, over, status({ fwd: "miss", fwdStatus: response.status, detail: "too-large" })),
+    };
   }
   const body = read.body;
   const headers = clientHeaders(response.headers);
@@ -359,13 +389,20 @@ async function fill(
   clientSide.delete("content-length");
   clientSide.set(
     "cache-status",
-    status({ fwd: entry ? "stale" : "miss", fwdStatus: response.status, ...(outcome.stored ? { stored: true } : { detail: "fenced" }) }),
+    status({
+      fwd: entry ? "stale" : "miss",
+      fwdStatus: response.status,
+      ...(outcome.stored ? { stored: true } : { detail: "fenced" }),
+    }),
   );
   return {
-    response: new Response(g.request.method === "HEAD" || [204, 304].includes(response.status) ? null : (body as BodyInit), {
-      status: response.status,
-      headers: clientSide,
-    }),
+    response: new Response(
+      g.request.method === "HEAD" || [204, 304].includes(response.status) ? null : (body as BodyInit),
+      {
+        status: response.status,
+        headers: clientSide,
+      },
+    ),
   };
 }
 

@@ -43,6 +43,17 @@ export async function flushStats(redis: RedisClient, prefix: string, now: number
   });
 }
 
+/** HGETALL's reply as field -> value (without deserialization the client may answer a flat array). */
+function pairs(reply: unknown): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  if (Array.isArray(reply)) {
+    for (let i = 0; i + 1 < reply.length; i += 2) out[String(reply[i])] = String(reply[i + 1]);
+  } else if (reply && typeof reply === "object") {
+    for (const [field, value] of Object.entries(reply)) out[field] = String(value);
+  }
+  return out;
+}
+
 export type RouteStats = Record<Counter, number>;
 
 /** Per-route totals over the last `minutes`, and per minute (oldest first), in one round trip. */
@@ -54,11 +65,12 @@ export async function readStats(
 ): Promise<{ routes: Record<string, RouteStats>; series: { minute: number; routes: Record<string, RouteStats> }[] }> {
   const last = Math.floor(now / 60_000);
   const wanted = Array.from({ length: minutes }, (_, i) => last - minutes + 1 + i);
-  const hashes = await Promise.all(wanted.map((minute) => redis.hgetall<Record<string, string>>(statsKey(prefix, minute))));
-  const routes: Record<string, RouteStats> = {};
+  const hashes = await Promise.all(wanted.map((minute) => redis.hgetall(statsKey(prefix, minute)).then(pairs)));
+  // Null-prototype records: route names are configuration, and may be "__proto__".
+  const routes: Record<string, RouteStats> = Object.create(null);
   const empty = (): RouteStats => Object.fromEntries(COUNTERS.map((c) => [c, 0])) as RouteStats;
   const series = wanted.map((minute, i) => {
-    const perRoute: Record<string, RouteStats> = {};
+    const perRoute: Record<string, RouteStats> = Object.create(null);
     for (const [field, value] of Object.entries(hashes[i] ?? {})) {
       const cut = field.lastIndexOf("|");
       const route = field.slice(0, cut);

@@ -13,7 +13,9 @@ afterAll(() => cleanup(t.bindings.KEY_PREFIX ?? ""));
 
 describe("gateway forwarding", () => {
   it("forwards method, path, query, headers and body, and sets the forwarding headers", async () => {
-    await b.program([{ status: 201, headers: { "x-origin": "yes", "cache-tag": "secret", connection: "close" }, body: "made" }]);
+    await b.program([
+      { status: 201, headers: { "x-origin": "yes", "cache-tag": "secret", connection: "close" }, body: "made" },
+    ]);
     const res = await t.request(`/${b.id}/items?b=2&a=1`, {
       method: "POST",
       headers: {

@@ -1,6 +1,6 @@
 import { inject } from "vitest";
-import type { OriginAnswer } from "../../setup/origin.ts";
 import { manualClock } from "../../../src/lib/clock.ts";
+import type { OriginAnswer } from "../../setup/origin.ts";
 import { testApp } from "../support.ts";
 
 export const ORIGIN = inject("originUrl");
@@ -33,7 +33,12 @@ export function gatewayApp(file: string, routes: unknown[], bindings: Record<str
   const clock = manualClock(Date.now());
   const t = testApp(`gw-${file}`, {
     clock,
-    bindings: { GATEWAY_ROUTES: JSON.stringify(routes), RATE_LIMITS: NO_LIMITS, REDIS_TIMEOUT_MS: "10000", ...bindings },
+    bindings: {
+      GATEWAY_ROUTES: JSON.stringify(routes),
+      RATE_LIMITS: NO_LIMITS,
+      REDIS_TIMEOUT_MS: "10000",
+      ...bindings,
+    },
   });
   return { ...t, clock };
 }
