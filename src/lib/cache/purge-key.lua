@@ -1,10 +1,6 @@
 #!lua flags=allow-key-locking
--- Purges one entry by its key, soft (marked stale) or hard (deleted), and takes its lease away,
--- so a fill in flight never commits.
--- KEYS[1]  entry (hash)
--- KEYS[2]  lease (string)
--- ARGV[1]  "hard" or "soft"
--- Reply: 1 an entry was purged, 0 none was stored
+-- Purges one entry, soft (fr = 0) or hard (deleted), and drops its lease (a fill in flight is fenced).
+-- KEYS[1] entry   KEYS[2] lease   ARGV[1] "hard"|"soft"   Reply 1 purged, 0 nothing stored
 redis.call("DEL", KEYS[2])
 if redis.call("HEXISTS", KEYS[1], "v") == 0 then return 0 end
 if ARGV[1] == "hard" then redis.call("DEL", KEYS[1]) else redis.call("HSET", KEYS[1], "fr", 0) end

@@ -1,7 +1,6 @@
 import { defineScript, type RedisClient } from "../redis.ts";
 import invalidateSource from "./invalidate-tag.lua";
 import { hashId, type NamespaceKeys } from "./keys.ts";
-import purgeAllSource from "./purge-all.lua";
 import purgeKeySource from "./purge-key.lua";
 import sweepSource from "./sweep.lua";
 
@@ -16,7 +15,6 @@ const list = (reply: unknown) => (Array.isArray(reply) ? reply.map(String) : [])
 const invalidateScript = defineScript(invalidateSource, list);
 const sweepScript = defineScript(sweepSource, list);
 const purgeKeyScript = defineScript(purgeKeySource, (reply) => Number(reply) === 1);
-const purgeAllScript = defineScript(purgeAllSource, Number);
 
 /**
  * Purges every entry carrying `tag`, in time proportional to those entries: never a SCAN, and
@@ -60,7 +58,10 @@ export function purgeEntry(redis: RedisClient, keys: NamespaceKeys, id: string, 
   return purgeKeyScript.run(redis, [keys.entry(id), keys.lease(id)], [mode]);
 }
 
-/** Purges the whole namespace in O(1) (always hard): a new epoch. */
+/**
+ * Purges the whole namespace in O(1) (always hard): a new epoch, which every lookup reads and
+ * every commit checks. One plain INCR, so no script.
+ */
 export function purgeNamespace(redis: RedisClient, keys: NamespaceKeys): Promise<number> {
-  return purgeAllScript.run(redis, [keys.epoch], []);
+  return redis.incr(keys.epoch);
 }
