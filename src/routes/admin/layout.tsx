@@ -2,7 +2,16 @@ import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import { STYLES } from "./styles.ts";
 
-export type Section = "links" | "flags" | "experiments" | "views" | "leaderboards" | "trending" | "places" | "queues";
+export type Section =
+  | "links"
+  | "flags"
+  | "experiments"
+  | "views"
+  | "leaderboards"
+  | "trending"
+  | "places"
+  | "queues"
+  | "cache";
 
 const SECTIONS: { id: Section; title: string }[] = [
   { id: "links", title: "Links" },
@@ -13,6 +22,7 @@ const SECTIONS: { id: Section; title: string }[] = [
   { id: "trending", title: "Trending" },
   { id: "places", title: "Places" },
   { id: "queues", title: "Queues" },
+  { id: "cache", title: "Cache" },
 ];
 
 /** Every dashboard page: viewport meta for phones, the inlined stylesheet, the navigation. */
