@@ -34,6 +34,8 @@ export interface GatewayRequest {
   spend(): Promise<void>;
   /** Redis failed: make the rest of the request fail fast. */
   redisFailed(): void;
+  /** The URL's own entry id (set by serveGateway). */
+  baseId?: string;
 }
 
 /** Vary names learned per URL, per isolate: a Vary'd URL costs a second lookup only when cold here. */
@@ -63,6 +65,7 @@ export async function serveGateway(g: GatewayRequest): Promise<Response> {
   }
   const keys = gatewayKeys(g.prefix);
   const baseId = await hashId(`GET ${cacheKeyOf(g.url)}`);
+  g.baseId = baseId;
   let names = varyMemo.get(baseId) ?? "";
   const authorized = request.headers.has("authorization");
   // Real time, not the app's clock: the wait is for another request's fill, measured here.
@@ -306,7 +309,7 @@ async function fill(
           tagIds: await Promise.all(entryTags(g.url, entry.tags).map(hashId)),
         },
         arrived,
-      );
+      ).catch(() => ({ stored: false }));
       stored = outcome.stored;
       count(route.name, stored ? "fills" : "fencedFills");
     } else {
@@ -357,14 +360,9 @@ async function fill(
     gzip: body.byteLength > options.compressAbove,
   };
   // With Vary, the entry goes under the variant's id; the URL's own id keeps a marker.
-  let target = lookup.id;
-  if (vary) {
-    const baseId = await hashId(`GET ${cacheKeyOf(g.url)}`);
-    target = await hashId(`${baseId}\n${vary}\n${varyValues(g.request, vary)}`);
-    remember(baseId, vary);
-  } else if (lookup.id !== (await hashId(`GET ${cacheKeyOf(g.url)}`))) {
-    remember(await hashId(`GET ${cacheKeyOf(g.url)}`), "");
-  }
+  const baseId = g.baseId ?? lookup.id;
+  const target = vary ? await hashId(`${baseId}\n${vary}\n${varyValues(g.request, vary)}`) : baseId;
+  remember(baseId, vary);
   const outcome = await commitEntry(
     redis,
     keys,
@@ -376,7 +374,7 @@ async function fill(
       meta: encodeMeta(meta2),
       duration: arrived - started,
       vary,
-      ...(vary ? { markerId: await hashId(`GET ${cacheKeyOf(g.url)}`) } : {}),
+      ...(vary ? { markerId: baseId } : {}),
       tags,
       tagIds: await Promise.all(entryTags(g.url, tags).map(hashId)),
     },

@@ -102,6 +102,30 @@ describe("cached()", () => {
     expect(calls - 1).toBeLessThanOrEqual(4);
   });
 
+  it("refreshes a hot key early (XFetch) in waitUntil, still answering a hit", async () => {
+    let calls = 0;
+    const background: Promise<unknown>[] = [];
+    const fetcher = async () => {
+      calls++;
+      clock += 100; // the fill takes 100 ms: XFetch's delta
+      return `x${calls}`;
+    };
+    const opts = { ttl: 10_000, beta: 1000, prefix, now, waitUntil: (p: Promise<unknown>) => background.push(p) };
+    await cached(redis(), "xfetch", fetcher, opts);
+    // Far from expiry with beta 0: never early.
+    clock += 1000;
+    expect(await cachedWithOutcome(redis(), "xfetch", fetcher, { ...opts, beta: 0 })).toEqual({
+      value: "x1",
+      outcome: "hit",
+    });
+    // 100 ms before expiry with a huge beta: certainly early.
+    clock += 8800;
+    expect(await cachedWithOutcome(redis(), "xfetch", fetcher, opts)).toEqual({ value: "x1", outcome: "hit" });
+    await Promise.all(background);
+    expect(calls).toBe(2);
+    expect(await cached(redis(), "xfetch", fetcher, { ...opts, beta: 0 })).toBe("x2");
+  });
+
   it("does not retry a cold key in backoff", async () => {
     let calls = 0;
     const opts = { ttl: 1000, errorBackoffMs: 60_000, prefix, now };
