@@ -51,8 +51,21 @@ export interface CachedOptions<T> {
   now?: () => number;
   serialize?: (value: T) => string;
   deserialize?: (text: string) => T;
+  /** Largest serialized value stored (bytes, default 1 MiB): a larger one throws, never silently. */
+  maxBytes?: number;
   /** Told how each call was served (for metrics). */
   onOutcome?: (outcome: CacheOutcome) => void;
+}
+
+/** The fetcher's value serialized to more than `maxBytes`: not stored (the lease is given back). */
+export class CacheEntryTooLargeError extends Error {
+  override readonly name = "CacheEntryTooLargeError";
+  constructor(
+    readonly size: number,
+    readonly maxBytes: number,
+  ) {
+    super(`cached(): the value is ${size} bytes serialized, over maxBytes ${maxBytes}; not stored.`);
+  }
 }
 
 /** A failure while the key is in error backoff and nothing stale is left: the fetcher was not run. */
@@ -126,6 +139,13 @@ export async function cachedWithOutcome<T>(
     const freshUntil = at + ttl;
     const swrUntil = freshUntil + (negative ? 0 : (options.staleWhileRevalidate ?? 0));
     const sieUntil = Math.max(swrUntil, freshUntil + (negative ? 0 : (options.staleIfError ?? 0)));
+    const text = negative ? "" : serialize(value as T);
+    const size = new TextEncoder().encode(text).byteLength;
+    const maxBytes = options.maxBytes ?? 1024 * 1024;
+    if (size > maxBytes) {
+      await releaseLease(redis, keys, id, lookup.token, at);
+      throw new CacheEntryTooLargeError(size, maxBytes);
+    }
     const tagIds = await Promise.all(tags.map(hashId));
     await commitEntry(
       redis,
@@ -133,7 +153,7 @@ export async function cachedWithOutcome<T>(
       id,
       lookup,
       {
-        value: negative ? "" : serialize(value as T),
+        value: text,
         freshUntil,
         swrUntil,
         sieUntil,

@@ -7,7 +7,14 @@ import type { RedisClient } from "../redis.ts";
 import { hashId, namespaceKeys } from "./keys.ts";
 import { type PurgeMode, purgeEntry, purgeNamespace, purgeTag } from "./purge.ts";
 
-export { CacheBackoffError, type CachedOptions, type CacheOutcome, cached, cachedWithOutcome } from "./cached.ts";
+export {
+  CacheBackoffError,
+  type CachedOptions,
+  CacheEntryTooLargeError,
+  type CacheOutcome,
+  cached,
+  cachedWithOutcome,
+} from "./cached.ts";
 export type { PurgeMode } from "./purge.ts";
 
 export interface Scope {

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/env.ts";
 import {
   CacheBackoffError,
+  CacheEntryTooLargeError,
   cached,
   cachedWithOutcome,
   invalidateAll,
@@ -187,6 +188,14 @@ describe("cached()", () => {
     await invalidateAll(redis(), { prefix, namespace: "neg" });
     await cached(redis(), "missing", fetcher, opts);
     expect(calls).toBe(2);
+  });
+
+  it("throws, loudly, for a value over maxBytes, and stores nothing", async () => {
+    const opts = { ttl: 60_000, prefix, now, maxBytes: 100 };
+    await expect(cached(redis(), "big", async () => "x".repeat(200), opts)).rejects.toBeInstanceOf(
+      CacheEntryTooLargeError,
+    );
+    expect(await cached(redis(), "big", async () => "small", opts)).toBe("small");
   });
 
   it("refuses milliseconds that are not numbers, and too many tags", async () => {

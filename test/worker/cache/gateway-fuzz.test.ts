@@ -38,7 +38,7 @@ describe("gateway fuzz", () => {
       { "cache-control": `max-age=${"9".repeat(400)}` },
       { vary: "*", "accept-language": "x".repeat(8000) },
       { "if-none-match": "*" },
-      { authorization: "Bearer " + "t".repeat(4000) },
+      { authorization: `Bearer ${"t".repeat(4000)}` },
       { forwarded: "for=evil", "x-forwarded-for": "1.2.3.4, 5.6.7.8" },
     ];
     for (const headers of odd) {
