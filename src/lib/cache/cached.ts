@@ -1,6 +1,7 @@
 import type { RedisClient } from "../redis.ts";
 import { hashId, namespaceKeys } from "./keys.ts";
 import { MAX_LEASE_MS } from "./purge.ts";
+import { pollDelay, sleep } from "./poll.ts";
 import { commitEntry, entryState, type Lookup, lookupEntry, releaseLease } from "./store.ts";
 
 /** How a value was served, as RFC 9211 Cache-Status would say it. */
@@ -206,14 +207,6 @@ export async function cachedWithOutcome<T>(
     await sleep(pollDelay(lookup.leasePttl, waitMs - waited));
   }
 }
-
-/** A waiter's next poll: 20-100 ms with jitter, never past the lease's end or the wait's. */
-export function pollDelay(leasePttl: number, left: number): number {
-  const base = 20 + Math.random() * 80;
-  return Math.max(5, Math.min(base, leasePttl > 0 ? leasePttl + 5 : base, left));
-}
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function checkOptions<T>(options: CachedOptions<T>): void {
   const ms = (name: string, value: number | undefined) => {
