@@ -1,7 +1,7 @@
 import type { RedisClient } from "../redis.ts";
 import { hashId, namespaceKeys } from "./keys.ts";
-import { MAX_LEASE_MS } from "./purge.ts";
 import { pollDelay, sleep } from "./poll.ts";
+import { MAX_LEASE_MS } from "./purge.ts";
 import { commitEntry, entryState, type Lookup, lookupEntry, releaseLease } from "./store.ts";
 
 /** How a value was served, as RFC 9211 Cache-Status would say it. */

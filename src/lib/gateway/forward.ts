@@ -81,6 +81,11 @@ export function originRequest(input: ForwardInput): Request {
     overLimit.set(sent, limited.over);
     return sent;
   }
+  // A fill asks for the whole representation: a client's Range would bring back a 206 to store.
+  if (input.withoutBody) {
+    headers.delete("range");
+    headers.delete("if-range");
+  }
   if (input.withoutBody || method === "GET" || method === "HEAD") {
     headers.delete("content-length");
     headers.delete("content-type");

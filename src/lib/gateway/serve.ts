@@ -1,5 +1,5 @@
-import { pollDelay, sleep } from "../cache/poll.ts";
 import { hashId, type NamespaceKeys, namespaceKeys } from "../cache/keys.ts";
+import { pollDelay, sleep } from "../cache/poll.ts";
 import { MAX_LEASE_MS } from "../cache/purge.ts";
 import { commitEntry, entryState, type Lookup, lookupEntry, releaseLease, type StoredEntry } from "../cache/store.ts";
 import { AppError } from "../errors.ts";

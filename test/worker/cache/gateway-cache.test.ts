@@ -8,6 +8,7 @@ const routes = [
   { path: "/cookie/*", origin: ORIGIN, cache: { stripSetCookie: true } },
   { path: "/small/*", origin: ORIGIN, cache: { maxEntryBytes: 1000, compressAbove: 100 } },
   { path: "/dflt/*", origin: ORIGIN, cache: { defaultTtl: 60, maxTtl: 120 } },
+  { path: "/quick/*", origin: ORIGIN, cache: { waitMs: 200 } },
 ];
 const t = gatewayApp("cache", routes);
 afterAll(() => cleanup(t.bindings.KEY_PREFIX ?? ""));
@@ -226,6 +227,21 @@ describe("the gateway's shared cache", () => {
     expect(statuses.filter((s) => s === "edgekit; fwd=miss; fwd-status=200; stored")).toHaveLength(1);
     expect(statuses.filter((s) => s?.startsWith("edgekit; hit") && s.includes("collapsed"))).toHaveLength(199);
   }, 60_000);
+
+  it("fetches itself after waiting waitMs for another request's fill, and says so", async () => {
+    const b = originBucket("wait");
+    await b.program([{ headers: { "cache-control": "max-age=60" }, body: "slow", delayMs: 1500 }], {
+      headers: { "cache-control": "max-age=60" },
+      body: "own",
+    });
+    const lead = get(`/quick/${b.id}`);
+    await sleep(100);
+    const waiter = await get(`/quick/${b.id}`);
+    expect(await waiter.text()).toBe("own");
+    expect(status(waiter)).toBe("edgekit; fwd=miss; fwd-status=200; detail=wait-timeout");
+    expect(await (await lead).text()).toBe("slow");
+    expect((await b.log()).count).toBe(2);
+  });
 
   it("never serves the old value after a tag purge that ran during the fill", async () => {
     const b = originBucket("fence");
