@@ -50,6 +50,13 @@ describe("gateway failures", () => {
     expect(leases[1]).toEqual([]);
   });
 
+  it("never counts a 4xx as an origin failure: no backoff, no stale-if-error", async () => {
+    const b = originBucket("4xx");
+    await b.program([], { status: 404, headers: { "cache-control": "no-store" }, body: "nope" });
+    for (let i = 0; i < 3; i++) expect((await t.request(`/f/${b.id}`)).status).toBe(404);
+    expect((await b.log()).count).toBe(3);
+  });
+
   it("answers a cold key in error backoff without asking the origin again", async () => {
     const b = originBucket("backoff");
     await b.program([{ status: 500, body: "boom" }], { headers: { "cache-control": "max-age=60" }, body: "fine" });
