@@ -8,7 +8,7 @@ import { defineConfig } from "vitest/config";
  */
 export default defineConfig({
   test: {
-    globalSetup: ["./test/setup/global.ts", "./test/setup/receiver.ts"],
+    globalSetup: ["./test/setup/global.ts", "./test/setup/receiver.ts", "./test/setup/origin.ts"],
     projects: [
       {
         plugins: [

@@ -241,6 +241,30 @@ export async function hotPaths(stack: BenchStack, coldFlagsUrl: string): Promise
       note: "one Idempotency-Key again and again: the stored 201 replayed, nothing created",
     },
     {
+      name: "reference: gateway origin, one raw fetch",
+      path: "/__bench/origin",
+      note: "a bare route making one raw fetch of the origin (1 KiB): the gateway rows' ceiling",
+    },
+    {
+      name: "gateway: cached hit",
+      path: "/__gw/hit",
+      headers: BROWSER,
+      note: "GATEWAY_ROUTES route, cached: one lookup script (rate limit folded in), body from Redis",
+    },
+    {
+      name: "gateway: miss with its fill",
+      path: "/__gw/miss",
+      headers: BROWSER,
+      vary: (n) => ({ headers: { "x-bench-n": String(n) } }),
+      note: "a new Vary variant per request (X-Bench-N): lookup, origin fetch, commit",
+    },
+    {
+      name: "gateway: stale hit (and its background refreshes)",
+      path: "/__gw/stale",
+      headers: BROWSER,
+      note: "stale-while-revalidate: served stale at once; one refresh at a time runs (its commit counts)",
+    },
+    {
       name: "idempotent link creation, conflict",
       path: "/api/links",
       method: "POST",

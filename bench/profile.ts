@@ -14,6 +14,7 @@ import { resolve } from "node:path";
 import { freePort } from "../scripts/redis-server.ts";
 import { BENCH_RATE_LIMITS, hotPaths } from "./hot-paths.ts";
 import { load } from "./load.ts";
+import { gatewayRoutes, startOrigin } from "./origin.ts";
 import { startStack } from "./stack.ts";
 
 if (typeof WebSocket === "undefined") {
@@ -37,7 +38,12 @@ interface Profile {
   endTime: number;
 }
 
-const stack = await startStack({ RATE_LIMITS: BENCH_RATE_LIMITS });
+const origin = await startOrigin();
+const stack = await startStack({
+  RATE_LIMITS: BENCH_RATE_LIMITS,
+  GATEWAY_ROUTES: gatewayRoutes(origin.url),
+  BENCH_ORIGIN_URL: origin.url,
+});
 try {
   const inspectorPort = await freePort();
   const cold: Record<string, string> = name.includes("cold") ? { FLAGS_CACHE_TTL_MS: "0" } : {};
@@ -60,6 +66,7 @@ try {
   summarize(profile, readFileSync(resolve(import.meta.dirname, ".build/worker.js"), "utf8").split("\n"));
 } finally {
   await stack.stop();
+  await origin.stop();
 }
 
 async function connect(port: number) {

@@ -19,6 +19,7 @@ import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { BENCH_RATE_LIMITS, hotPaths } from "./hot-paths.ts";
 import { type LoadCase, type LoadResult, load } from "./load.ts";
+import { gatewayRoutes, startOrigin } from "./origin.ts";
 import { markdownTable, notes, ONE_FETCH, toRows } from "./report.ts";
 import { startStack } from "./stack.ts";
 import { measureStartup, type StartupResult, startupTable } from "./startup.ts";
@@ -39,8 +40,10 @@ if (process.env.BENCH_STARTUP !== "0") {
 }
 
 const loadBefore = loadavg();
+// The gateway's origin (bench/origin.ts), and its route in front of it.
+const origin = await startOrigin();
 const stack = await startStack(
-  { RATE_LIMITS: BENCH_RATE_LIMITS },
+  { RATE_LIMITS: BENCH_RATE_LIMITS, GATEWAY_ROUTES: gatewayRoutes(origin.url), BENCH_ORIGIN_URL: origin.url },
   { entry: "bench/worker.ts", outdir: process.env.BENCH_BUILD ?? "bench/.build" },
 );
 const results: LoadResult[] = [];
@@ -68,6 +71,7 @@ try {
   }
 } finally {
   await stack.stop();
+  await origin.stop();
 }
 const loadAfter = loadavg();
 

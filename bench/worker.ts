@@ -5,6 +5,8 @@
  *   route that costs one Redis round trip).
  * - GET /__bench/client: one GET through the app's own `@upstash/redis` client (createRedis), to
  *   tell the client's cost from the app's in the gap between a hot path and the raw fetch.
+ * - GET /__bench/origin: one raw fetch of the gateway's origin (bench/origin.ts), the ceiling of
+ *   any gateway request that reaches it.
  * - /__bench/seed/*: the seed recipes a team would write without edgekit, the plain way with
  *   `@upstash/redis` in a bare Hono route (bench/latency.ts compares them with the hot paths).
  * The baselines live on a bare Hono app, outside the app's middleware: through it they would pay
@@ -28,6 +30,12 @@ bench.get("/__bench/fetch", async (c) => {
     body: '["GET","bench:baseline"]',
   });
   return c.text(await res.text());
+});
+
+bench.get("/__bench/origin", async (c) => {
+  const origin = (c.env as Record<string, string | undefined>).BENCH_ORIGIN_URL ?? "";
+  const res = await fetch(`${origin}/direct`);
+  return new Response(res.body, { status: res.status, headers: res.headers });
 });
 
 bench.get("/__bench/client", async (c) => {

@@ -5,6 +5,7 @@ import type { AppEnv } from "./env.ts";
 import { type Clock, systemClock } from "./lib/clock.ts";
 import { type JobHandlers, jobs } from "./lib/jobs/handlers.ts";
 import { limitBody } from "./middleware/body-limit.ts";
+import { gateway, gatewayMatch } from "./middleware/gateway.ts";
 import { idempotency } from "./middleware/idempotency.ts";
 import { notFound, onError } from "./middleware/problems.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
@@ -13,6 +14,7 @@ import { requestIds } from "./middleware/request-id.ts";
 import { requireJson } from "./middleware/require-json.ts";
 import { serveOpenApi } from "./openapi.ts";
 import { adminRoutes } from "./routes/admin/index.ts";
+import { cacheRoutes } from "./routes/cache.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { dedupRoutes } from "./routes/dedup.ts";
 import { experimentRoutes } from "./routes/experiments.ts";
@@ -65,7 +67,11 @@ export function createApp(options: AppOptions = {}) {
   app.use(requestContext(options.clock ?? systemClock));
   // Before anything reads the body, so a blocked client is refused first; after requestContext,
   // whose config it needs. Every later error (413, 415, 422, 404...) gets the RateLimit headers.
+  // The gateway (GATEWAY_ROUTES): matched before the rate limit, which applies the route's policy;
+  // served before the body limit, so request bodies stream to the origin.
+  app.use(gatewayMatch());
   app.use(rateLimit());
+  app.use(gateway());
   app.use(limitBody(MAX_BODY_BYTES));
   app.use("/api/*", requireJson());
   // After the body limit and the JSON check (their refusals are not stored), before the routes.
@@ -91,6 +97,7 @@ export function createApp(options: AppOptions = {}) {
     .route("/", channelRoutes)
     .route("/", presenceRoutes)
     .route("/", inboxRoutes)
+    .route("/", cacheRoutes)
     .route("/", adminRoutes)
     .route("/", linksRoutes);
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Clock } from "./lib/clock.ts";
 import { AppError } from "./lib/errors.ts";
+import { gatewayRoutesSchema } from "./lib/gateway/config.ts";
 import { idempotencyRoutesSchema } from "./lib/idempotency/config.ts";
 import { rateLimitsSchema } from "./lib/ratelimit/policies.ts";
 import type { RedisClient } from "./lib/redis.ts";
@@ -62,6 +63,8 @@ export interface Bindings {
   PRESENCE_BATCH_SECONDS?: string;
   /** Notifications one user's inbox keeps; read and archived ones are evicted first. */
   INBOX_CAP?: string;
+  /** JSON array of gateway routes: path (+ host) -> origin, with cache options (src/lib/gateway/config.ts). */
+  GATEWAY_ROUTES?: string;
 }
 
 /** A comma-separated list: trimmed, empty entries dropped. */
@@ -145,6 +148,7 @@ const configSchema = z.object({
   PRESENCE_BATCH_THRESHOLD: z.coerce.number().int().min(1).max(1_000_000).default(100),
   PRESENCE_BATCH_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
   INBOX_CAP: z.coerce.number().int().min(1).max(10_000).default(500),
+  GATEWAY_ROUTES: gatewayRoutesSchema,
 });
 
 /** Parsed, validated configuration. */

@@ -11,5 +11,7 @@ declare module "vitest" {
     redisUrl: string;
     /** The jobs tests' programmable webhook receiver (test/setup/receiver.ts). */
     receiverUrl: string;
+    /** The gateway tests' programmable, counting HTTP origin (test/setup/origin.ts). */
+    originUrl: string;
   }
 }

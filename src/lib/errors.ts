@@ -33,6 +33,9 @@ export const PROBLEMS = {
     type: "https://iana.org/assignments/http-problem-types#quota-exceeded",
   },
   internal: { status: 500, title: "Internal error" },
+  // The gateway (src/lib/gateway): the origin failed, is in error backoff, or was too slow.
+  bad_gateway: { status: 502, title: "Bad gateway" },
+  gateway_timeout: { status: 504, title: "Gateway timeout" },
   config_invalid: { status: 503, title: "Service misconfigured" },
   redis_unavailable: { status: 503, title: "Storage unavailable" },
 } as const satisfies Record<string, { status: number; title: string; type?: string }>;

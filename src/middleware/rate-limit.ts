@@ -9,7 +9,7 @@ import { ipIdentifier, userIdentifier } from "../lib/ratelimit/identifier.ts";
 import { type ScriptLimit, scriptLimit } from "../lib/ratelimit/limited-script.ts";
 import { localLimit } from "../lib/ratelimit/local-limit.ts";
 import type { PolicyName } from "../lib/ratelimit/policies.ts";
-import { routeRule } from "../lib/ratelimit/routes.ts";
+import { type RouteRule, routeRule } from "../lib/ratelimit/routes.ts";
 import { asRedisUnavailable, cutOffRedis } from "../lib/redis.ts";
 import { credentialIdentifier } from "./authorize.ts";
 
@@ -75,7 +75,12 @@ declare module "hono" {
 export function rateLimit() {
   return createMiddleware<AppEnv>(async function rateLimit(c, next) {
     const config = c.get("config");
-    const rule = routeRule(c.req.method, matchedPattern(c));
+    // A gateway route (GATEWAY_ROUTES) names its own policy, spent by the gateway (folded into
+    // its cache lookup, or before forwarding).
+    const gatewayRoute = c.get("gatewayRoute");
+    const rule: RouteRule = gatewayRoute
+      ? { policy: gatewayRoute.rateLimit, spend: "route" }
+      : routeRule(c.req.method, matchedPattern(c));
     let outcome: LimitOutcome | undefined;
     // The policy the outcome (and so the headers) belongs to: the route's, or one of spendFor's.
     let outcomePolicy: PolicyName = rule.policy;

@@ -59,6 +59,9 @@ export const DEFAULT_POLICIES = {
   "channels-subscribe": { algorithm: "fixedWindow", limit: 120, window: 60, refill: 120, onRedisFailure: "open" },
   // Folded into beat.lua: per user (a tab beats every 15 s), or "admin" for server-sent beats.
   "presence-beat": { algorithm: "slidingWindow", limit: 6000, window: 60, refill: 6000, onRedisFailure: "open" },
+  // The gateway's routes (GATEWAY_ROUTES), per client; sliding windows, so the check folds into the
+  // cache lookup script: a cached hit stays one round trip.
+  gateway: { algorithm: "slidingWindow", limit: 600, window: 60, refill: 600, onRedisFailure: "open" },
 } as const satisfies Record<string, Policy>;
 
 export type PolicyName = keyof typeof DEFAULT_POLICIES;

@@ -4,6 +4,7 @@ import type { AppEnv } from "../../env.ts";
 import { CSP } from "../../lib/content-security.ts";
 import { loadSession, sameOriginOnly } from "../../middleware/session.ts";
 import { authRoutes, requireDashboardSession } from "./auth.tsx";
+import { cachePages } from "./cache.tsx";
 import { experimentPages } from "./experiments.tsx";
 import { flagPages } from "./flags.tsx";
 import { formPostsOnly } from "./form.ts";
@@ -62,4 +63,5 @@ export const adminRoutes = new Hono<AppEnv>()
   .route("/", sessionPages)
   .route("/", rateLimitPages)
   .route("/", userPages)
-  .route("/", realtimePages);
+  .route("/", realtimePages)
+  .route("/", cachePages);

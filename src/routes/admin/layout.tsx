@@ -14,7 +14,8 @@ export type Section =
   | "sessions"
   | "ratelimits"
   | "users"
-  | "realtime";
+  | "realtime"
+  | "cache";
 
 const SECTIONS: { id: Section; title: string }[] = [
   { id: "links", title: "Links" },
@@ -29,6 +30,7 @@ const SECTIONS: { id: Section; title: string }[] = [
   { id: "ratelimits", title: "Rate limits" },
   { id: "users", title: "Users" },
   { id: "realtime", title: "Realtime" },
+  { id: "cache", title: "Cache" },
 ];
 
 /** Every dashboard page: viewport meta for phones, the inlined stylesheet, the navigation. */

@@ -183,6 +183,14 @@ describe("GET /api/ratelimit/{identifier}", () => {
           remaining: 6000,
           reset: expect.any(Number),
         },
+        {
+          policy: "gateway",
+          algorithm: "slidingWindow",
+          limit: 600,
+          window: 60,
+          remaining: 600,
+          reset: expect.any(Number),
+        },
       ],
     });
   });
