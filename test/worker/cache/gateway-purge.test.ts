@@ -71,7 +71,7 @@ describe("POST /api/cache/purge", () => {
     expect(((await res.json()) as { detail: string }).detail).toBe(detail);
   });
 
-  it("needs the admin token", async () => {
+  it("needs the admin token or a cache:purge key", async () => {
     const res = await purge({ all: true }, jsonHeaders());
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual(
@@ -79,7 +79,7 @@ describe("POST /api/cache/purge", () => {
         401,
         "unauthorized",
         "Unauthorized",
-        "This route needs `Authorization: Bearer <ADMIN_TOKEN>`.",
+        "This route needs `Authorization: Bearer <API key or ADMIN_TOKEN>`.",
         "/api/cache/purge",
       ),
     );
