@@ -9,7 +9,8 @@ export const OPENAPI_CONFIG = {
   info: {
     title: "edgekit",
     version: "0.1.0",
-    description: "Links, rate limits, sessions, feature flags, experiments and view counters on Redis.",
+    description:
+      "Redis-backed web primitives on Cloudflare Workers: links, rate limits, sessions, feature flags, experiments, views, dedup, locks, idempotency, leaderboards, trending, places, jobs and webhooks, real-time channels, presence and inboxes, the edge cache and gateway, and API keys.",
   },
 } as const;
 

@@ -3,7 +3,7 @@ import { purgeGateway } from "../lib/gateway/purge.ts";
 import { readStats } from "../lib/gateway/stats.ts";
 import { namespace } from "../lib/keys.ts";
 import { secured } from "../middleware/authorize.ts";
-import { createRouter, problemResponse } from "./router.ts";
+import { createRouter, problemResponse, unauthorizedResponse } from "./router.ts";
 
 const httpUrl = z
   .url({ protocol: /^https?$/, error: "an absolute http(s) URL" })
@@ -56,7 +56,7 @@ const purgeRoute = createRoute({
         },
       },
     },
-    401: problemResponse("No or wrong admin token"),
+    401: unauthorizedResponse,
     422: problemResponse("The body fails validation; `errors` lists the fields"),
   },
 });
@@ -98,7 +98,7 @@ const statsRoute = createRoute({
         },
       },
     },
-    401: problemResponse("No or wrong admin token"),
+    401: unauthorizedResponse,
     422: problemResponse("The query fails validation"),
   },
 });

@@ -12,7 +12,7 @@ import { MAX_EVENT_BYTES } from "../lib/channels/settings.ts";
 import { validationError } from "../lib/errors.ts";
 import { optionalPrincipal, secured } from "../middleware/authorize.ts";
 import { loadSession } from "../middleware/session.ts";
-import { createRouter, problemResponse } from "./router.ts";
+import { createRouter, problemResponse, unauthorizedResponse } from "./router.ts";
 
 const tags = ["channels"];
 const noStore = { "cache-control": "no-store" };
@@ -73,7 +73,7 @@ const publishRoute = createRoute({
       description: "Stored and published; `id` is the SSE id subscribers see",
       content: { "application/json": { schema: z.object({ channel: z.string(), id: z.string() }) } },
     },
-    401: problemResponse("No or wrong admin token"),
+    401: unauthorizedResponse,
     422: problemResponse("A malformed channel or event name, or data over 32 KiB"),
     429: problemResponse("Over the channels-publish rate limit"),
   },

@@ -4,7 +4,7 @@ import { claimIds, settleIds } from "../lib/dedup/claim-ids.ts";
 import { ID_PATTERN, NAMESPACE_PATTERN } from "../lib/dedup/keys.ts";
 import { markSeen } from "../lib/dedup/mark-seen.ts";
 import { secured } from "../middleware/authorize.ts";
-import { createRouter, problemResponse } from "./router.ts";
+import { createRouter, problemResponse, unauthorizedResponse } from "./router.ts";
 
 /** The most ids one request may carry. */
 export const MAX_IDS = 1000;
@@ -62,7 +62,7 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { "application/json": { schema } },
 });
 const errors = {
-  401: problemResponse("No or wrong admin token"),
+  401: unauthorizedResponse,
   422: problemResponse("The body fails validation; `errors` lists the fields"),
 };
 

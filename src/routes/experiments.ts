@@ -14,7 +14,7 @@ import {
   experimentSchema,
 } from "../lib/experiments/schema.ts";
 import { secured } from "../middleware/authorize.ts";
-import { createRouter, problemResponse } from "./router.ts";
+import { createRouter, problemResponse, unauthorizedResponse } from "./router.ts";
 
 const tags = ["experiments"];
 const params = z.object({ key: experimentKeySchema });
@@ -23,7 +23,7 @@ const json = <T extends z.ZodType>(description: string, schema: T) => ({
   description,
   content: { "application/json": { schema } },
 });
-const unauthorized = problemResponse("No or wrong admin token");
+const unauthorized = unauthorizedResponse;
 
 const putRoute = createRoute({
   method: "put",

@@ -7,7 +7,7 @@ import { listFlags } from "../lib/flags/list-flags.ts";
 import { putFlag } from "../lib/flags/put-flag.ts";
 import { flagInputSchema, flagKeySchema, flagSchema } from "../lib/flags/schema.ts";
 import { actorOf, secured } from "../middleware/authorize.ts";
-import { createRouter, problemResponse } from "./router.ts";
+import { createRouter, problemResponse, unauthorizedResponse } from "./router.ts";
 
 const params = z.object({ key: flagKeySchema });
 const flagBody = (description: string) => ({ description, content: { "application/json": { schema: flagSchema } } });
@@ -32,7 +32,7 @@ const putRoute = createRoute({
   responses: {
     200: flagBody("The flag was replaced"),
     201: flagBody("The flag was created"),
-    401: problemResponse("No or wrong admin token"),
+    401: unauthorizedResponse,
     422: problemResponse("The flag is not valid; `errors` lists the fields"),
   },
 });
@@ -46,7 +46,7 @@ const getRoute = createRoute({
   request: { params },
   responses: {
     200: flagBody("The flag"),
-    401: problemResponse("No or wrong admin token"),
+    401: unauthorizedResponse,
     404: problemResponse("No such flag"),
   },
 });
@@ -60,7 +60,7 @@ const deleteRoute = createRoute({
   request: { params },
   responses: {
     204: { description: "Deleted" },
-    401: problemResponse("No or wrong admin token"),
+    401: unauthorizedResponse,
     404: problemResponse("No such flag"),
   },
 });
@@ -84,7 +84,7 @@ const listRoute = createRoute({
         },
       },
     },
-    401: problemResponse("No or wrong admin token"),
+    401: unauthorizedResponse,
   },
 });
 
@@ -103,7 +103,7 @@ const historyRoute = createRoute({
       description: "The audit entries",
       content: { "application/json": { schema: z.object({ key: z.string(), entries: z.array(auditEntry) }) } },
     },
-    401: problemResponse("No or wrong admin token"),
+    401: unauthorizedResponse,
     404: problemResponse("The flag was never written"),
   },
 });

@@ -6,7 +6,7 @@ import { inboxCounts, listNotifications, MARKS, mark, notify, STATUSES } from ".
 import { SESSION_LIMITS, USER_ID_RULE } from "../lib/sessions/session.ts";
 import { secured } from "../middleware/authorize.ts";
 import { loadSession, sameOriginOnly } from "../middleware/session.ts";
-import { createRouter, problemResponse } from "./router.ts";
+import { createRouter, problemResponse, unauthorizedResponse } from "./router.ts";
 
 const tags = ["inbox"];
 const noStore = { "cache-control": "no-store" };
@@ -89,7 +89,7 @@ const notifyRoute = createRoute({
         evicted: z.array(z.number().int()),
       }),
     ),
-    401: problemResponse("No or wrong admin token"),
+    401: unauthorizedResponse,
     422: problemResponse("A malformed user id or body, or data over 8 KiB"),
   },
 });

@@ -21,7 +21,7 @@ import {
   runQueue,
 } from "../lib/jobs/index.ts";
 import { secured } from "../middleware/authorize.ts";
-import { createRouter, problemResponse } from "./router.ts";
+import { createRouter, problemResponse, unauthorizedResponse } from "./router.ts";
 
 const queueParams = z.object({
   queue: z
@@ -36,7 +36,7 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
 const body = <T extends z.ZodType>(schema: T) => ({
   body: { required: true, content: { "application/json": { schema } } },
 });
-const unauthorized = problemResponse("No or wrong admin token");
+const unauthorized = unauthorizedResponse;
 const invalid = problemResponse("The body or a parameter fails validation; `errors` lists the fields");
 const noQueue = problemResponse("No such queue (create it with PUT /api/queues/{queue})");
 

@@ -22,7 +22,7 @@ import {
 import { adminRequired } from "../middleware/admin-auth.ts";
 import { missingScope, optionalPrincipal, permits, secured } from "../middleware/authorize.ts";
 import { loadSession, sameOriginOnly } from "../middleware/session.ts";
-import { createRouter, problemResponse } from "./router.ts";
+import { createRouter, problemResponse, unauthorizedResponse } from "./router.ts";
 
 const tags = ["leaderboards"];
 const noStore = { "cache-control": "no-store" };
@@ -30,7 +30,7 @@ const json = <T extends z.ZodType>(description: string, schema: T) => ({
   description,
   content: { "application/json": { schema } },
 });
-const unauthorized = problemResponse("No or wrong admin token");
+const unauthorized = unauthorizedResponse;
 const missing = problemResponse("No such board");
 const params = z.object({ board: boardKeySchema });
 const integer = z.number().int();

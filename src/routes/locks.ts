@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { NAME_PATTERN } from "../lib/locks/keys.ts";
 import { acquireLock, extendLock, releaseLock } from "../lib/locks/lock.ts";
 import { secured } from "../middleware/authorize.ts";
-import { createRouter, problemResponse } from "./router.ts";
+import { createRouter, problemResponse, unauthorizedResponse } from "./router.ts";
 
 const params = z.object({
   name: z
@@ -28,7 +28,7 @@ const body = <T extends z.ZodType>(schema: T) => ({
   required: true,
   content: { "application/json": { schema } },
 });
-const unauthorized = problemResponse("No or wrong admin token");
+const unauthorized = unauthorizedResponse;
 const invalid = problemResponse("The body or the name fails validation; `errors` lists the fields");
 const lost = problemResponse("lease-lost: the token holds no live lease (released, lapsed, or never held)");
 

@@ -27,7 +27,7 @@ import {
   upsertPlaces,
 } from "../lib/places/index.ts";
 import { optionalPrincipal, permits, secured } from "../middleware/authorize.ts";
-import { createRouter, problemResponse } from "./router.ts";
+import { createRouter, problemResponse, unauthorizedResponse } from "./router.ts";
 
 const tags = ["places"];
 const noStore = { "cache-control": "no-store" };
@@ -39,7 +39,7 @@ const body = <T extends z.ZodType>(schema: T) => ({
   required: true,
   content: { "application/json": { schema } },
 });
-const unauthorized = problemResponse("No or wrong admin token");
+const unauthorized = unauthorizedResponse;
 const invalid = problemResponse("A parameter or the body fails validation; `errors` lists the fields");
 /** What the management routes declare: reads and writes take their own scope. */
 const reader = { tags, ...secured("places:read") };

@@ -16,3 +16,8 @@ export const problemResponse = (description: string) => ({
   description,
   content: { "application/problem+json": { schema: problemSchema } },
 });
+
+/** The 401 of every secured route: `authorize()` refuses a missing, unknown, expired or revoked credential. */
+export const unauthorizedResponse = problemResponse(
+  "No usable API key or ADMIN_TOKEN (missing, unknown, expired or revoked)",
+);

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { getQuota, identifierSchema, POLICY_NAMES, resetQuota } from "../lib/ratelimit/index.ts";
 import { ALGORITHMS } from "../lib/ratelimit/policies.ts";
 import { secured } from "../middleware/authorize.ts";
-import { createRouter, problemResponse } from "./router.ts";
+import { createRouter, problemResponse, unauthorizedResponse } from "./router.ts";
 
 const params = z.object({
   identifier: identifierSchema.openapi({
@@ -29,7 +29,7 @@ const quotaSchema = z
   .openapi("RateLimitQuota");
 
 const errors = {
-  401: problemResponse("Missing or wrong admin token"),
+  401: unauthorizedResponse,
   422: problemResponse("The identifier is malformed"),
   503: problemResponse("Redis is unreachable"),
 };

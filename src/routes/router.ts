@@ -24,4 +24,4 @@ export function createRouter() {
 }
 
 /** The problem+json body, for route response schemas in the OpenAPI document. */
-export { problemResponse, problemSchema } from "./problem-schema.ts";
+export { problemResponse, problemSchema, unauthorizedResponse } from "./problem-schema.ts";

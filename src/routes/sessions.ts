@@ -27,7 +27,7 @@ import {
   sessionToken,
   setSessionCookie,
 } from "../middleware/session.ts";
-import { createRouter, problemResponse } from "./router.ts";
+import { createRouter, problemResponse, unauthorizedResponse } from "./router.ts";
 
 const COOKIE_NOTE = "Uses the session cookie (`__Host-session`; `session` on http://localhost).";
 
@@ -157,7 +157,7 @@ const createSessionRoute = createRoute({
   },
   responses: {
     201: ok(tokenSchema, "Created; Set-Cookie carries the token"),
-    401: problemResponse("No or a wrong admin token"),
+    401: unauthorizedResponse,
     422: problemResponse("The body fails its schema"),
     429: problemResponse("This user, or this end-user address, signed in too often"),
   },
@@ -230,7 +230,7 @@ const listRoute = createRoute({
   request: { params: userParams },
   responses: {
     200: ok(z.object({ sessions: z.array(summarySchema) }), "The live sessions"),
-    401: problemResponse("No or a wrong admin token"),
+    401: unauthorizedResponse,
     422: problemResponse("A malformed user id"),
   },
 });
@@ -244,7 +244,7 @@ const revokeAllRoute = createRoute({
   request: { params: userParams },
   responses: {
     200: ok(z.object({ revoked: z.number().int() }), "How many sessions were ended"),
-    401: problemResponse("No or a wrong admin token"),
+    401: unauthorizedResponse,
     422: problemResponse("A malformed user id"),
   },
 });

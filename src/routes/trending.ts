@@ -11,7 +11,7 @@ import {
   undoHit,
 } from "../lib/trending/index.ts";
 import { secured } from "../middleware/authorize.ts";
-import { createRouter, problemResponse } from "./router.ts";
+import { createRouter, problemResponse, unauthorizedResponse } from "./router.ts";
 
 const tags = ["trending"];
 const noStore = { "cache-control": "no-store" };
@@ -19,7 +19,7 @@ const json = <T extends z.ZodType>(description: string, schema: T) => ({
   description,
   content: { "application/json": { schema } },
 });
-const unauthorized = problemResponse("No or wrong admin token");
+const unauthorized = unauthorizedResponse;
 const missing = problemResponse("No such list");
 const params = z.object({ list: listKeySchema });
 

@@ -15,7 +15,7 @@ import {
   topPages,
 } from "../lib/views/index.ts";
 import { secured } from "../middleware/authorize.ts";
-import { createRouter, problemResponse } from "./router.ts";
+import { createRouter, problemResponse, unauthorizedResponse } from "./router.ts";
 
 const pageId = z
   .string()
@@ -112,7 +112,7 @@ const topRoute = createRoute({
         },
       },
     },
-    401: problemResponse("No or wrong admin token"),
+    401: unauthorizedResponse,
     422: problemResponse("period or limit is not valid"),
     503: problemResponse("Redis is unreachable"),
   },

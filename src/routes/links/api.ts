@@ -13,7 +13,7 @@ import { CURSOR_PATTERN, listLinks } from "../../lib/links/list-links.ts";
 import { linkInputSchema, linkPatchSchema, linkSchema, slugParamSchema } from "../../lib/links/schema.ts";
 import { updateLink } from "../../lib/links/update-link.ts";
 import { secured } from "../../middleware/authorize.ts";
-import { createRouter, problemResponse, problemSchema } from "../router.ts";
+import { createRouter, problemResponse, problemSchema, unauthorizedResponse } from "../router.ts";
 
 const Link = linkSchema.openapi("Link");
 const LinkInput = linkInputSchema.openapi("LinkInput");
@@ -22,7 +22,7 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { "application/json": { schema } },
 });
-const unauthorized = problemResponse("No or wrong admin token");
+const unauthorized = unauthorizedResponse;
 const invalid = problemResponse("The body or a parameter fails validation; `errors` lists the fields");
 const missing = problemResponse("No such link");
 

@@ -83,7 +83,7 @@ describe("the OpenAPI document", () => {
     ops = await operations();
   });
 
-  it("declares exactly the expected public routes; every other route needs the admin token", () => {
+  it("declares exactly the expected public routes; every other route needs an API key or the admin token", () => {
     const open = ops.filter((op) => !op.secured).map((op) => `${op.method} ${op.path}`);
     expect(open.sort()).toEqual(PUBLIC_ROUTES);
     expect(ops.filter((op) => op.secured).length).toBeGreaterThan(20);
