@@ -6,7 +6,7 @@ import { CONNECTION_ID, ROOM_NAME } from "../lib/presence/keys.ts";
 import { heartbeat, leave, MAX_INFO_BYTES, onlineMembers, roster } from "../lib/presence/presence.ts";
 import { SESSION_LIMITS, USER_ID_RULE } from "../lib/sessions/session.ts";
 import { adminRequired } from "../middleware/admin-auth.ts";
-import { optionalPrincipal, permits } from "../middleware/authorize.ts";
+import { missingScope, optionalPrincipal, permits } from "../middleware/authorize.ts";
 import { loadSession, sameOriginOnly } from "../middleware/session.ts";
 import { createRouter, problemResponse } from "./router.ts";
 
@@ -137,6 +137,7 @@ async function memberOf(c: Context<AppEnv>, named: string | undefined): Promise<
   if (named !== undefined) {
     const credential = await optionalPrincipal(c);
     if (credential && permits(c, credential, "presence:write")) return named;
+    if (credential?.kind === "key") throw missingScope("presence:write");
   }
   const userId = c.get("session")?.userId;
   if (userId === undefined) throw adminRequired();
