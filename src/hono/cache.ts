@@ -1,6 +1,11 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { CacheBackoffError, CacheEntryTooLargeError, type CacheOutcome, cachedWithOutcome } from "../lib/cache/index.ts";
+import {
+  CacheBackoffError,
+  CacheEntryTooLargeError,
+  type CacheOutcome,
+  cachedWithOutcome,
+} from "../lib/cache/index.ts";
 import { AppError } from "../lib/errors.ts";
 import { cacheKeyOf } from "../lib/gateway/cache-key.ts";
 import { decodeBody, encodeBody } from "../lib/gateway/entry.ts";
