@@ -57,7 +57,7 @@ describe("cache()", () => {
     const miss = await t.request();
     expect(await miss.text()).toBe("run 1");
     expect(status(miss)).toBe("edgekit; fwd=miss; fwd-status=200; stored");
-    const { result: hit, roundTrips } = await countRoundTrips(() => t.request());
+    const { result: hit, roundTrips } = await countRoundTrips(async () => t.request());
     expect(roundTrips).toBe(1);
     expect(await hit.text()).toBe("run 1");
     expect(status(hit)).toMatch(/^edgekit; hit; ttl=(59|60)$/);
