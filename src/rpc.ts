@@ -1,7 +1,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { z } from "zod";
 import { type Bindings, type Config, loadConfig } from "./env.ts";
-import { type CacheOutcome, cachedWithOutcome } from "./lib/cache/index.ts";
+import { type CachedOptions, type CacheOutcome, cachedWithOutcome } from "./lib/cache/index.ts";
 import { CHANNEL_RULE, EVENT_NAME, isChannelName, RESERVED_EVENTS } from "./lib/channels/names.ts";
 import { publishEvent } from "./lib/channels/publish-event.ts";
 import { MAX_EVENT_BYTES } from "./lib/channels/settings.ts";
@@ -47,23 +47,14 @@ export type LimitResult =
   /** Redis failed: the policy's `onRedisFailure` decided (`allowed` true when it fails open). */
   | { allowed: boolean; failed: true; policy: PolicyName };
 
-/** How `cacheGetOrFill()` fills and keeps an entry; times in ms, as `cached()` takes them. */
-export interface CacheFillOptions {
-  /** Fresh for this long (ms). */
-  ttl: number;
-  /** After `ttl`, served stale for this long while one caller refreshes (ms). */
-  staleWhileRevalidate?: number;
-  /** After `ttl`, served stale for this long when `fill` throws (ms). */
-  staleIfError?: number;
-  /** Tags for a tag purge; at most 64, each 1-256 characters. */
-  tags?: string[];
-  /** Cache a fill that resolved `undefined` for this long (ms); default: not cached. */
-  negative?: number;
-  /** Default "default" (1-64 of A-Z a-z 0-9 _ . : -). */
-  namespace?: string;
-  /** How long a caller waits for another's fill before filling itself, uncached (ms, default 5000). */
-  waitMs?: number;
-}
+/**
+ * How `cacheGetOrFill()` fills and keeps an entry: `cached()`'s options (times in ms) that cross a
+ * binding. `namespace` defaults to "default"; keys live under edgekit's KEY_PREFIX.
+ */
+export type CacheFillOptions = Pick<
+  CachedOptions<unknown>,
+  "ttl" | "staleWhileRevalidate" | "staleIfError" | "tags" | "negative" | "namespace" | "waitMs"
+>;
 
 export interface CacheFillResult<T> {
   value: T | undefined;
