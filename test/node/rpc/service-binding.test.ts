@@ -200,8 +200,9 @@ describe("edgekit through a service binding (two Workers in Miniflare)", () => {
       result: { channel: "public:bound", id: expect.stringMatching(/^\d+-\d+$/) },
     });
     const second = await call<{ id: string }>("publish", "public:bound", "post", { n: 2 });
-    const [a, b] = [first.result.id, second.result.id].map((id) => id.split("-").map(Number) as [number, number]);
-    expect(b[0] > a[0] || (b[0] === a[0] && b[1] > a[1])).toBe(true);
+    const position = (id: string) => id.split("-").map(Number) as [number, number];
+    const [[ms1, seq1], [ms2, seq2]] = [position(first.result.id), position(second.result.id)];
+    expect(ms2 > ms1 || (ms2 === ms1 && seq2 > seq1)).toBe(true);
     expect(await call("publish", "public:bound", "ready", {})).toMatchObject({
       ok: false,
       error: expect.stringMatching(/^validation_failed: /),
