@@ -174,7 +174,7 @@ export async function openChannelStream(
       timer = setTimeout(() => resolve("timeout"), SUBSCRIBE_TIMEOUT_MS);
     });
     const outcome = await Promise.race([subscribed, timedOut]);
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
     if (outcome === "timeout" || closed) return finish(false);
     const resume = input.resume;
     const replays = await Promise.all(
