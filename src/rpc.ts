@@ -1,6 +1,10 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
-import type { z } from "zod";
+import { z } from "zod";
 import { type Bindings, type Config, loadConfig } from "./env.ts";
+import { type CachedOptions, type CacheOutcome, cachedWithOutcome } from "./lib/cache/index.ts";
+import { CHANNEL_RULE, EVENT_NAME, isChannelName, RESERVED_EVENTS } from "./lib/channels/names.ts";
+import { publishEvent } from "./lib/channels/publish-event.ts";
+import { MAX_EVENT_BYTES } from "./lib/channels/settings.ts";
 import { clientFrom } from "./lib/client-info.ts";
 import { AppError, validationError } from "./lib/errors.ts";
 import { type Assignment, assignUnit } from "./lib/experiments/assign.ts";
@@ -10,16 +14,21 @@ import { fieldErrorsOf } from "./lib/field-errors.ts";
 import type { EvaluationContext } from "./lib/flags/context.ts";
 import type { Evaluation } from "./lib/flags/evaluate.ts";
 import { evaluateFlag, evaluateFlags } from "./lib/flags/evaluate-flags.ts";
+import { type InboxCounts, notify } from "./lib/inbox/inbox.ts";
 import { enqueueJob } from "./lib/jobs/enqueue.ts";
 import { buildJob, type EnqueueInput, enqueueInputSchema, jobs, QUEUE_NAME, runQueue } from "./lib/jobs/index.ts";
+import { namespace } from "./lib/keys.ts";
 import { boardKeySchema, memberSchema, scoreSchema } from "./lib/leaderboards/schema.ts";
 import { type Submitted, submitScore } from "./lib/leaderboards/submit-score.ts";
 import { type FollowOutcome, followLink } from "./lib/links/follow-link.ts";
+import { CONNECTION_ID, ROOM_NAME } from "./lib/presence/keys.ts";
+import { type BeatResult, heartbeat, MAX_INFO_BYTES } from "./lib/presence/presence.ts";
 import { checkLimit } from "./lib/ratelimit/check-limit.ts";
 import { identifierSchema, storedIdentifier } from "./lib/ratelimit/identifier.ts";
 import { POLICY_NAMES, type PolicyName } from "./lib/ratelimit/policies.ts";
 import { asRedisUnavailable, createRedis, type RedisClient } from "./lib/redis.ts";
 import { readSession, type Session } from "./lib/sessions/index.ts";
+import { SESSION_LIMITS, USER_ID_RULE } from "./lib/sessions/session.ts";
 import { type CountedView, countView } from "./lib/views/count-view.ts";
 import { assertPageId } from "./lib/views/page-id.ts";
 
@@ -37,6 +46,32 @@ export type LimitResult =
   | { allowed: boolean; limit: number; remaining: number; reset: number; policy: PolicyName }
   /** Redis failed: the policy's `onRedisFailure` decided (`allowed` true when it fails open). */
   | { allowed: boolean; failed: true; policy: PolicyName };
+
+/**
+ * How `cacheGetOrFill()` fills and keeps an entry: `cached()`'s options (times in ms) that cross a
+ * binding. `namespace` defaults to "default"; keys live under edgekit's KEY_PREFIX.
+ */
+export type CacheFillOptions = Pick<
+  CachedOptions<unknown>,
+  "ttl" | "staleWhileRevalidate" | "staleIfError" | "tags" | "negative" | "namespace" | "waitMs"
+>;
+
+export interface CacheFillResult<T> {
+  value: T | undefined;
+  /** "hit", "stale", "stale-if-error", "miss" (this call filled), "wait-hit" or "uncached". */
+  outcome: CacheOutcome;
+}
+
+/** A notification as `notify()` takes it: the HTTP route's body. */
+export interface NotificationInput {
+  title: string;
+  body?: string;
+  data?: unknown;
+  /** A second notify with this key is a no-op. */
+  key?: string;
+}
+
+export type NotifyResult = { id: number; duplicate: boolean; counts: InboxCounts; evicted: number[] };
 
 export type EnqueueResult = { id: string; duplicate: false; dueAt: number } | { id: string; duplicate: true };
 
@@ -174,8 +209,136 @@ export class EdgekitRpc extends WorkerEntrypoint<Bindings> {
     });
   }
 
-  // At merge, one method each: publish(channel, event) from src/lib/channels, and
-  // cacheGetOrFill(key, fill) from src/lib/cache `cached()`.
+  /**
+   * Publishes an event to a channel as POST /api/channels/{channel}/events does, as the server
+   * (any channel): appended to its bounded history and sent to live subscribers in ONE script.
+   * `id` is the SSE id subscribers see.
+   */
+  publish(channel: string, event: string, data?: unknown): Promise<{ channel: string; id: string }> {
+    return this.#run(async (redis, config) => {
+      if (typeof channel !== "string" || !isChannelName(channel)) {
+        throw validationError([{ path: "channel", message: CHANNEL_RULE }]);
+      }
+      if (typeof event !== "string" || !EVENT_NAME.test(event)) {
+        throw validationError([{ path: "event", message: "1-64 of A-Z a-z 0-9 _ . : -" }]);
+      }
+      if (RESERVED_EVENTS.has(event)) {
+        throw validationError([{ path: "event", message: "gap, ready, error, reconnect and message are reserved" }]);
+      }
+      if (jsonBytes(data) > MAX_EVENT_BYTES) {
+        throw validationError([{ path: "data", message: `at most ${MAX_EVENT_BYTES} bytes as JSON` }]);
+      }
+      const { id } = await publishEvent(redis, config, { channel, event, data });
+      return { channel, id };
+    });
+  }
+
+  /**
+   * Cache-aside through edgekit's `cached()`: ONE round trip for a hit, and `fill` (a function of
+   * the calling Worker, called back over RPC) runs once across every caller and isolate per miss;
+   * concurrent callers wait for that fill. A stale entry is refreshed by the one call that wins
+   * the fill lease, which waits for `fill` and gets the fresh value; the others get the stale one
+   * at once. `fill` never runs after this call returns, so the caller's stub may be disposed.
+   * Values cross the binding by structured clone and are stored as JSON.
+   *
+   * @example
+   * const { value } = await env.EDGEKIT.cacheGetOrFill(`user:${id}`, () => loadUser(id), { ttl: 60_000 });
+   */
+  cacheGetOrFill<T>(
+    key: string,
+    fill: (context: { stale?: T }) => T | undefined | Promise<T | undefined>,
+    options: CacheFillOptions,
+  ): Promise<CacheFillResult<T>> {
+    return this.#run(async (redis, config) => {
+      if (typeof key !== "string" || key.length === 0 || key.length > 1024) {
+        throw validationError([{ path: "key", message: "1-1024 characters" }]);
+      }
+      if (typeof fill !== "function") throw validationError([{ path: "fill", message: "a function" }]);
+      const { ttl, staleWhileRevalidate, staleIfError, tags, negative, waitMs } = options ?? ({} as CacheFillOptions);
+      let refresh: Promise<unknown> | undefined;
+      let result: CacheFillResult<T>;
+      try {
+        result = await cachedWithOutcome<T>(
+          redis,
+          key,
+          async ({ stale }) => fill(stale === undefined ? {} : { stale }),
+          {
+            ttl,
+            staleWhileRevalidate,
+            staleIfError,
+            tags,
+            negative,
+            waitMs,
+            namespace: options?.namespace,
+            prefix: namespace(config),
+            beta: 0, // no early refresh: a refresh makes its call wait for `fill`
+            waitUntil: (promise) => {
+              refresh = promise;
+            },
+          },
+        );
+      } catch (error) {
+        if (error instanceof RangeError || error instanceof TypeError) {
+          throw validationError([{ path: "options", message: error.message }]);
+        }
+        throw error;
+      }
+      if (refresh) {
+        // This call won a stale entry's lease: wait for its refresh, and answer with it.
+        const fresh = (await refresh) as T | undefined;
+        if (fresh !== undefined) return { value: fresh, outcome: "miss" };
+      }
+      return result;
+    });
+  }
+
+  /**
+   * Adds a notification to a user's inbox as POST /api/users/{userId}/notifications does
+   * (deduplicated by `key`, capped at INBOX_CAP), publishing the counts to `user:{userId}`: ONE script.
+   */
+  notify(userId: string, notification: NotificationInput): Promise<NotifyResult> {
+    return this.#run((redis, config, now) => {
+      const id = parse(z.string().regex(SESSION_LIMITS.userId, USER_ID_RULE), userId, "userId");
+      const input = parse(notificationSchema, notification, "");
+      if (jsonBytes(input.data) > MAX_NOTIFICATION_DATA_BYTES) {
+        throw validationError([{ path: "data", message: `at most ${MAX_NOTIFICATION_DATA_BYTES} bytes as JSON` }]);
+      }
+      return notify(redis, config, { userId: id, ...input, now });
+    });
+  }
+
+  /**
+   * A presence heartbeat for `member` in `room` as POST /api/presence/{room} does with the admin
+   * token: records the member, expires the silent, publishes joins and leaves: ONE script.
+   */
+  heartbeat(
+    room: string,
+    member: string,
+    info?: unknown,
+    options: { connection?: string; members?: boolean } = {},
+  ): Promise<BeatResult> {
+    return this.#run((redis, config, now) => {
+      if (typeof room !== "string" || !ROOM_NAME.test(room)) {
+        throw validationError([{ path: "room", message: "1-128 of A-Z a-z 0-9 _ . : -" }]);
+      }
+      const who = parse(z.string().regex(SESSION_LIMITS.userId, USER_ID_RULE), member, "member");
+      const connection = options.connection ?? "main";
+      if (typeof connection !== "string" || !CONNECTION_ID.test(connection)) {
+        throw validationError([{ path: "connection", message: "1-64 of A-Z a-z 0-9 _ -" }]);
+      }
+      if (info !== undefined && jsonBytes(info) > MAX_INFO_BYTES) {
+        throw validationError([{ path: "info", message: `at most ${MAX_INFO_BYTES} bytes as JSON` }]);
+      }
+      return heartbeat(redis, config, {
+        room,
+        member: who,
+        connection,
+        info,
+        withMembers: options.members === true,
+        now,
+      });
+    });
+  }
 
   /** Parses the bindings, makes this call's client, and turns edgekit's errors into plain `Error`s. */
   async #run<T>(work: (redis: RedisClient, config: Config, now: number) => Promise<T> | T): Promise<T> {
@@ -190,6 +353,17 @@ export class EdgekitRpc extends WorkerEntrypoint<Bindings> {
     }
   }
 }
+
+/** The notify route's limits (src/routes/inbox.ts). */
+const MAX_NOTIFICATION_DATA_BYTES = 8 * 1024;
+const notificationSchema = z.strictObject({
+  title: z.string().min(1).max(256),
+  body: z.string().max(4096).optional(),
+  data: z.unknown().optional(),
+  key: z.string().min(1).max(256).optional(),
+});
+
+const jsonBytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value ?? null)).length;
 
 function parse<S extends z.ZodType>(schema: S, value: unknown, path: string): z.infer<S> {
   const result = schema.safeParse(value);

@@ -1,25 +1,9 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { AppError } from "../lib/errors.ts";
-import {
-  type BeginOutcome,
-  beginRequest,
-  commitResponse,
-  extendClaim,
-  fingerprint,
-  idempotencyKeys,
-  isStorable,
-  MAX_STORED_BODY,
-  parseIdempotencyKey,
-  releaseRequest,
-  replayableHeaders,
-  replayResponse,
-  toBase64,
-} from "../lib/idempotency/index.ts";
-import { keepAlive } from "../lib/locks/keep-alive.ts";
-import { leaseToken } from "../lib/locks/lease.ts";
+import { parseIdempotencyKey } from "../lib/idempotency/index.ts";
 import { ipIdentifier } from "../lib/ratelimit/identifier.ts";
-import { asRedisUnavailable } from "../lib/redis.ts";
+import { runIdempotent } from "../middleware/idempotent-request.ts";
 import { toHttpException } from "./problems.ts";
 import { envHashSecret, type PerRequest, type RedisSource, resolve, resolveRedis } from "./redis.ts";
 
@@ -64,8 +48,7 @@ export interface IdempotencyVariables {
 export function idempotency(options: IdempotencyOptions) {
   const methods = new Set((options.methods ?? ["POST", "PATCH", "DELETE"]).map((m) => m.toUpperCase()));
   const leaseMs = (options.leaseSeconds ?? 30) * 1000;
-  const retentionMs = (options.retentionHours ?? 24) * 3_600_000;
-  const config = { KEY_PREFIX: options.prefix ?? "" };
+  const retentionHours = options.retentionHours ?? 24;
   const scopeOf =
     options.scope ??
     (async (c: Context) => {
@@ -85,84 +68,19 @@ export function idempotency(options: IdempotencyOptions) {
       }
       return next();
     }
-    let key: string;
     try {
-      key = parseIdempotencyKey(header);
+      return await runIdempotent(c, next, {
+        redis: resolveRedis(c, options.redis),
+        key: parseIdempotencyKey(header),
+        scope: scopeOf(c),
+        prefix: options.prefix ?? "",
+        now: Date.now,
+        leaseMs,
+        retentionHours,
+        failOpen: options.failOpen === true,
+      });
     } catch (error) {
       throw toHttpException(error);
-    }
-    const redis = resolveRedis(c, options.redis);
-    const url = new URL(c.req.url);
-    const [keys, print] = await Promise.all([
-      Promise.resolve(scopeOf(c)).then((scope) => idempotencyKeys(config, scope, key)),
-      c.req.arrayBuffer().then((body) =>
-        fingerprint({
-          method: c.req.method,
-          path: url.pathname,
-          query: url.searchParams,
-          contentType: c.req.header("content-type"),
-          body,
-        }),
-      ),
-    ]);
-    const owner = leaseToken();
-    let outcome: BeginOutcome;
-    try {
-      outcome = await beginRequest(redis, keys, { fingerprint: print, owner, now: Date.now(), leaseMs, retentionMs });
-    } catch (error) {
-      if (asRedisUnavailable(error) && options.failOpen) return next();
-      throw toHttpException(error);
-    }
-    switch (outcome.kind) {
-      case "replay":
-        return replayResponse(outcome.response);
-      case "mismatch":
-        throw toHttpException(
-          new AppError(
-            "idempotency_key_reused",
-            `This Idempotency-Key was used for another request${outcome.done ? "" : ", still in progress"}: use a new key for a new request.`,
-          ),
-        );
-      case "busy": {
-        const seconds = Math.max(1, Math.ceil(outcome.retryAfterMs / 1000));
-        throw toHttpException(
-          new AppError(
-            "request_in_flight",
-            `A request with this Idempotency-Key is still in progress. Retry in ${seconds} s to get its answer.`,
-            { headers: { "retry-after": String(seconds) } },
-          ),
-        );
-      }
-      case "expired":
-        throw toHttpException(
-          new AppError("key_expired", "This Idempotency-Key's answer has expired; use a new key to run the request."),
-        );
-    }
-
-    c.set("idempotency", { key, attempt: outcome.attempt });
-    const beat = keepAlive(() => extendClaim(redis, keys, { owner, now: Date.now(), leaseMs }), leaseMs / 2);
-    try {
-      await next();
-    } finally {
-      beat.stop();
-    }
-    const res = c.res;
-    const body = isStorable(res.status) ? await res.clone().arrayBuffer() : undefined;
-    if (body === undefined || body.byteLength > MAX_STORED_BODY) {
-      await releaseRequest(redis, keys, owner).catch(() => false);
-      return;
-    }
-    const response = { status: res.status, headers: replayableHeaders(res.headers), body: toBase64(body) };
-    const stored = await commitResponse(redis, keys, { owner, now: Date.now(), retentionMs, response }).catch(
-      () => true, // the answer stands; the lease lapses and a retry runs again, as after a crash
-    );
-    if (!stored) {
-      throw toHttpException(
-        new AppError(
-          "lease_lost",
-          "This request's claim on its Idempotency-Key lapsed and a retry took it over; retry with the same key to get its answer.",
-        ),
-      );
     }
   });
 }

@@ -5,7 +5,21 @@
  * Errors are `HTTPException`s carrying RFC 9457 problem responses. See docs/hono.md.
  */
 
+export {
+  CacheBackoffError,
+  type CachedOptions,
+  CacheEntryTooLargeError,
+  type CacheOutcome,
+  cached,
+  cachedWithOutcome,
+  invalidateAll,
+  invalidateKey,
+  invalidateTag,
+  type PurgeMode,
+  type Scope as CacheScope,
+} from "../lib/cache/index.ts";
 export { createRedisClient, type RedisClient } from "../lib/redis.ts";
+export { type CacheOptions, type CacheVariables, cache } from "./cache.ts";
 export {
   type ExperimentClient,
   type ExperimentsOptions,
@@ -26,5 +40,3 @@ export {
   startSession,
   updateSession,
 } from "./session.ts";
-// At merge, one line each: `cache()` from the cache branch (src/lib/cache `cached()`):
-// export { type CacheOptions, cache } from "./cache.ts";

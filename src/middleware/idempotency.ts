@@ -2,26 +2,13 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
 import { AppError } from "../lib/errors.ts";
-import { type BeginOutcome, beginRequest } from "../lib/idempotency/begin-request.ts";
-import { commitResponse } from "../lib/idempotency/commit-response.ts";
-import { extendClaim } from "../lib/idempotency/extend-claim.ts";
-import { fingerprint } from "../lib/idempotency/fingerprint.ts";
-import { idempotencyKeys } from "../lib/idempotency/keys.ts";
 import { parseIdempotencyKey } from "../lib/idempotency/parse-key.ts";
-import { releaseRequest } from "../lib/idempotency/release-request.ts";
-import {
-  isStorable,
-  MAX_STORED_BODY,
-  replayableHeaders,
-  replayResponse,
-  toBase64,
-} from "../lib/idempotency/stored-response.ts";
-import { keepAlive } from "../lib/locks/keep-alive.ts";
-import { leaseToken } from "../lib/locks/lease.ts";
+import { toBase64 } from "../lib/idempotency/stored-response.ts";
 import { ipIdentifier } from "../lib/ratelimit/identifier.ts";
 import { openApiPattern } from "../lib/ratelimit/routes.ts";
-import { asRedisUnavailable, cutOffRedis } from "../lib/redis.ts";
+import { cutOffRedis } from "../lib/redis.ts";
 import { credentialIdentifier } from "./authorize.ts";
+import { runIdempotent } from "./idempotent-request.ts";
 import { matchedPattern, type RateLimitHandle } from "./rate-limit.ts";
 import { sessionToken } from "./session.ts";
 
@@ -75,100 +62,19 @@ export function idempotency() {
 
     const redis = c.get("redis");
     const clock = c.get("clock");
-    const leaseMs = config.IDEMPOTENCY_LEASE_SECONDS * 1000;
-    const retentionMs = config.IDEMPOTENCY_RETENTION_HOURS * 3_600_000;
-    const url = new URL(c.req.url);
-    const [keys, print] = await Promise.all([
-      scopeOf(c).then((scope) => idempotencyKeys(config, scope, key)),
-      c.req.arrayBuffer().then((body) =>
-        fingerprint({
-          method: c.req.method,
-          path: url.pathname,
-          query: url.searchParams,
-          contentType: c.req.header("content-type"),
-          body,
-        }),
-      ),
-    ]);
-    const owner = leaseToken();
-    let outcome: BeginOutcome;
-    try {
-      const limit = await (c.get("rateLimit") as RateLimitHandle | undefined)?.forScript();
-      outcome = await beginRequest(
-        redis,
-        keys,
-        { fingerprint: print, owner, now: clock.now(), leaseMs, retentionMs },
-        limit,
-      );
-    } catch (error) {
-      const unavailable = asRedisUnavailable(error);
-      if (!unavailable) throw error;
-      if (settings?.failOpen) return next();
-      cutOffRedis(redis);
-      throw unavailable;
-    }
-
-    switch (outcome.kind) {
-      case "replay":
-        return replayResponse(outcome.response);
-      case "mismatch":
-        throw new AppError(
-          "idempotency_key_reused",
-          `This Idempotency-Key was used for another request${outcome.done ? "" : ", still in progress"}: use a new key for a new request.`,
-        );
-      case "busy": {
-        const seconds = Math.max(1, Math.ceil(outcome.retryAfterMs / 1000));
-        throw new AppError(
-          "request_in_flight",
-          `A request with this Idempotency-Key is still in progress. Retry in ${seconds} s to get its answer.`,
-          { headers: { "retry-after": String(seconds) } },
-        );
-      }
-      case "expired":
-        throw new AppError(
-          "key_expired",
-          `This Idempotency-Key's answer was kept ${config.IDEMPOTENCY_RETENTION_HOURS} h and is gone; the request is not run again. Use a new key to run it.`,
-        );
-    }
-
-    c.set("idempotency", { key, attempt: outcome.attempt });
-    const beat = keepAlive(() => extendClaim(redis, keys, { owner, now: clock.now(), leaseMs }), leaseMs / 2);
-    try {
-      await next();
-    } finally {
-      beat.stop();
-    }
-    await settle(c, keys, owner, retentionMs);
+    return runIdempotent(c, next, {
+      redis,
+      key,
+      scope: scopeOf(c),
+      prefix: config.KEY_PREFIX,
+      now: () => clock.now(),
+      leaseMs: config.IDEMPOTENCY_LEASE_SECONDS * 1000,
+      retentionHours: config.IDEMPOTENCY_RETENTION_HOURS,
+      limit: async () => (c.get("rateLimit") as RateLimitHandle | undefined)?.forScript(),
+      failOpen: settings?.failOpen === true,
+      onUnavailable: cutOffRedis,
+    });
   });
-}
-
-/** Stores the handler's answer, or gives the key back when the answer is not one to replay. */
-async function settle(
-  c: Context<AppEnv>,
-  keys: Awaited<ReturnType<typeof idempotencyKeys>>,
-  owner: string,
-  retentionMs: number,
-): Promise<void> {
-  const redis = c.get("redis");
-  const res = c.res;
-  const body = isStorable(res.status) ? await res.clone().arrayBuffer() : undefined;
-  if (body === undefined || body.byteLength > MAX_STORED_BODY) {
-    // Best effort: if Redis is gone too, the claim's lease lapses and a retry takes over.
-    await releaseRequest(redis, keys, owner).catch(() => false);
-    return;
-  }
-  const response = { status: res.status, headers: replayableHeaders(res.headers), body: toBase64(body) };
-  const stored = await commitResponse(redis, keys, { owner, now: c.get("clock").now(), retentionMs, response }).catch(
-    // The handler's work is done and its answer stands; the claim's lease lapses and a retry
-    // runs the request again, as after a crash.
-    () => true,
-  );
-  if (!stored) {
-    throw new AppError(
-      "lease_lost",
-      "This request's claim on its Idempotency-Key lapsed and a retry took it over; its answer stands instead. Retry with the same key to get it.",
-    );
-  }
 }
 
 /** Whose keys these are: admin or the API key, else the session (by its token's hash), else the hashed client address. */

@@ -1,4 +1,5 @@
 import {
+  cache,
   endSession,
   type IdempotencyVariables,
   idempotency,
@@ -52,6 +53,14 @@ app.post("/logout", async (c) => c.json({ ended: await endSession(c, sessions) }
 app.post("/orders", idempotency({ redis, required: true }), async (c) => {
   const order = { id: crypto.randomUUID(), user: c.get("session")?.userId ?? null, ...(await c.req.json()) };
   return c.json(order, 201);
+});
+
+// 4. A shared response cache: the catalog is built once a minute, whatever the traffic; every
+// answer says how it was served in Cache-Status.
+let builds = 0;
+app.get("/catalog", cache({ redis, ttl: 60, staleWhileRevalidate: 300, tags: ["catalog"] }), (c) => {
+  builds++;
+  return c.json({ items: ["book", "pen"], build: builds });
 });
 
 export default app;

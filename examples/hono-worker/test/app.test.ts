@@ -45,4 +45,13 @@ describe("the example Worker", () => {
     const noKey = await request("/orders", { method: "POST", body: "{}" }, client);
     expect(noKey.status).toBe(400);
   });
+
+  it("builds the catalog once and serves it from the cache after", async () => {
+    const path = `/catalog?run=${crypto.randomUUID()}`;
+    const first = await request(path, {}, ip());
+    expect(first.headers.get("cache-status")).toBe("edgekit; fwd=miss; fwd-status=200; stored");
+    const again = await request(path, {}, ip());
+    expect(again.headers.get("cache-status")).toMatch(/^edgekit; hit; ttl=\d+$/);
+    expect(await again.json()).toEqual(await first.json());
+  });
 });

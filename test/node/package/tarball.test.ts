@@ -127,7 +127,7 @@ describe("the packed tarball", () => {
     expect(tsc.status, tsc.stdout + tsc.stderr).toBe(0);
   }, 180_000);
 
-  it("runs the example Worker's own tests inside workerd, with three middlewares from the tarball", () => {
+  it("runs the example Worker's own tests inside workerd, with four middlewares from the tarball", () => {
     const run = spawnSync(process.execPath, [join(app, "node_modules/vitest/vitest.mjs"), "run"], {
       cwd: app,
       encoding: "utf8",
@@ -135,7 +135,7 @@ describe("the packed tarball", () => {
       timeout: 240_000,
     });
     expect(run.status, run.stdout + run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/Tests\s+.*3 passed/);
+    expect(run.stdout).toMatch(/Tests\s+.*4 passed/);
   }, 300_000);
 
   it("gives an edgekit-proxy bin that npx runs and that passes the proxy's protocol tests", () => {

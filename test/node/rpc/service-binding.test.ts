@@ -24,10 +24,22 @@ let proxy: RunningProxy;
 let mf: Miniflare;
 
 const caller = `
+let fills = 0;
 export default {
   async fetch(request, env) {
     const { method, args } = await request.json();
     try {
+      if (method === "cacheGetOrFill") {
+        // The fill is this Worker's function: edgekit calls it back over the binding.
+        const [key, options] = args;
+        const fill = async () => {
+          fills++;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          return { fill: fills };
+        };
+        const result = await env.EDGEKIT.cacheGetOrFill(key, fill, options);
+        return Response.json({ ok: true, result: { ...result, fills } });
+      }
       return Response.json({ ok: true, result: await env.EDGEKIT[method](...args) });
     } catch (error) {
       return Response.json({ ok: false, error: String(error.message) });
@@ -177,6 +189,47 @@ describe("edgekit through a service binding (two Workers in Miniflare)", () => {
     expect(await call("limit", "nobody")).toMatchObject({
       ok: false,
       error: expect.stringMatching(/^validation_failed: /),
+    });
+  });
+
+  it("publishes to a channel: the ids are the history's stream ids, rising", async () => {
+    // (The HTTP API's default limit, 5 a minute here, is spent by the tests above.)
+    const first = await call<{ id: string }>("publish", "public:bound", "post", { n: 1 });
+    expect(first).toMatchObject({
+      ok: true,
+      result: { channel: "public:bound", id: expect.stringMatching(/^\d+-\d+$/) },
+    });
+    const second = await call<{ id: string }>("publish", "public:bound", "post", { n: 2 });
+    const position = (id: string) => id.split("-").map(Number) as [number, number];
+    const [[ms1, seq1], [ms2, seq2]] = [position(first.result.id), position(second.result.id)];
+    expect(ms2 > ms1 || (ms2 === ms1 && seq2 > seq1)).toBe(true);
+    expect(await call("publish", "public:bound", "ready", {})).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^validation_failed: /),
+    });
+  });
+
+  it("gets or fills the cache with the caller's own function: one fill for 10 concurrent calls, then hits", async () => {
+    const options = { ttl: 60_000, waitMs: 30_000 };
+    const all = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        call<{ value: unknown; outcome: string; fills: number }>("cacheGetOrFill", "k1", options),
+      ),
+    );
+    expect(all.every((r) => r.ok)).toBe(true);
+    expect(all.map((r) => r.result.value)).toEqual(Array(10).fill({ fill: 1 }));
+    expect(all.filter((r) => r.result.outcome === "miss")).toHaveLength(1);
+    const before = await proxyRequests();
+    const hit = await call<{ outcome: string; fills: number }>("cacheGetOrFill", "k1", options);
+    expect(hit.result).toMatchObject({ value: { fill: 1 }, outcome: "hit", fills: 1 });
+    expect((await proxyRequests()) - before).toBe(1);
+  });
+
+  it("notifies a user and beats presence", async () => {
+    expect((await call("notify", "u_bound", { title: "Hi" })).result).toMatchObject({ duplicate: false });
+    expect((await call("heartbeat", "bound-room", "u_bound", { name: "B" })).result).toMatchObject({
+      count: 1,
+      joined: true,
     });
   });
 });

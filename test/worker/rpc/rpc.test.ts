@@ -112,4 +112,76 @@ describe("EdgekitRpc", () => {
     await expect(rpc.enqueue("no-queue", { type: "noop" })).rejects.toThrow(/^not_found: /);
     await waitOnExecutionContext(ctx);
   });
+
+  it("publishes to a channel in one round trip, into the history the HTTP route reads", async () => {
+    await rpc.publish("public:rpc-news", "warm", {}); // loads the script
+    const { result, roundTrips } = await countRoundTrips(() => rpc.publish("public:rpc-news", "post", { n: 1 }));
+    expect(roundTrips).toBe(1);
+    expect(result).toMatchObject({ channel: "public:rpc-news", id: expect.any(String) });
+    const history = (await (await app.request("/api/channels/public:rpc-news/history")).json()) as {
+      events: { id: string; event: string; data: unknown }[];
+    };
+    expect(history.events.at(-1)).toEqual({ id: result.id, event: "post", data: { n: 1 } });
+    await expect(rpc.publish("public:rpc-news", "ready", {})).rejects.toThrow(/^validation_failed: /);
+    await expect(rpc.publish("bad name!", "post", {})).rejects.toThrow(/^validation_failed: /);
+    await expect(rpc.publish("public:x", "post", "x".repeat(40_000))).rejects.toThrow(/^validation_failed: /);
+  });
+
+  it("gets or fills a cache entry: one fill for 20 concurrent cold calls, a hit in one round trip", async () => {
+    const key = `rpc-cache-${crypto.randomUUID().slice(0, 8)}`;
+    let fills = 0;
+    const fill = async () => {
+      fills++;
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return { user: "ana", fill: fills };
+    };
+    const all = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        rpc.cacheGetOrFill(key, fill, { ttl: 60_000, tags: ["rpc-users"], waitMs: 30_000 }),
+      ),
+    );
+    expect(fills).toBe(1);
+    expect(all.map((r) => r.value)).toEqual(Array(20).fill({ user: "ana", fill: 1 }));
+    expect(all.filter((r) => r.outcome === "miss")).toHaveLength(1);
+    expect(all.filter((r) => r.outcome === "wait-hit")).toHaveLength(19);
+    const { result, roundTrips } = await countRoundTrips(() => rpc.cacheGetOrFill(key, fill, { ttl: 60_000 }));
+    expect(result).toEqual({ value: { user: "ana", fill: 1 }, outcome: "hit" });
+    expect(roundTrips).toBe(1);
+    await expect(rpc.cacheGetOrFill(key, fill, { ttl: -1 })).rejects.toThrow(/^validation_failed: /);
+  });
+
+  it("refreshes a stale entry in the call that wins the lease; the others get the stale value", async () => {
+    const key = `rpc-swr-${crypto.randomUUID().slice(0, 8)}`;
+    let fills = 0;
+    const fill = async () => {
+      fills++;
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return fills;
+    };
+    const options = { ttl: 200, staleWhileRevalidate: 60_000 };
+    await rpc.cacheGetOrFill(key, fill, options);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const all = await Promise.all(Array.from({ length: 10 }, () => rpc.cacheGetOrFill(key, fill, options)));
+    expect(fills).toBe(2);
+    expect(all.filter((r) => r.value === 2 && r.outcome === "miss")).toHaveLength(1);
+    expect(all.filter((r) => r.value === 1 && r.outcome === "stale")).toHaveLength(9);
+  });
+
+  it("notifies a user and beats presence, one round trip each, as the routes do", async () => {
+    const user = `u_${crypto.randomUUID().slice(0, 8)}`;
+    await rpc.notify(user, { title: "warm" });
+    const { result, roundTrips } = await countRoundTrips(() => rpc.notify(user, { title: "Hello", key: "k1" }));
+    expect(roundTrips).toBe(1);
+    expect(result).toMatchObject({ duplicate: false, counts: { unread: 2 } });
+    expect(await rpc.notify(user, { title: "Hello", key: "k1" })).toMatchObject({ duplicate: true, id: result.id });
+    await expect(rpc.notify(user, { title: "" })).rejects.toThrow(/^validation_failed: /);
+    await expect(rpc.notify("not an id!", { title: "x" })).rejects.toThrow(/^validation_failed: /);
+
+    await rpc.heartbeat("rpc-room", "warm-up");
+    const beat = await countRoundTrips(() => rpc.heartbeat("rpc-room", user, { name: "Ana" }, { members: true }));
+    expect(beat.roundTrips).toBe(1);
+    expect(beat.result).toMatchObject({ count: 2, joined: true });
+    expect(beat.result.members?.map((m) => m.member)).toContain(user);
+    await expect(rpc.heartbeat("bad room!", user)).rejects.toThrow(/^validation_failed: /);
+  });
 });
