@@ -32,10 +32,12 @@ export interface BenchStack {
 export async function startStack(
   extraBindings: Record<string, string> = {},
   // The dashboard's browser test runs the real Worker (src/index.ts) on the same stack.
-  build: { entry: string; outdir: string } = { entry: "bench/worker.ts", outdir: "bench/.build" },
+  // `minify: false` keeps the bundle's `// src/...` module markers, for bench/profile.ts.
+  build: { entry: string; outdir: string; minify?: boolean } = { entry: "bench/worker.ts", outdir: "bench/.build" },
 ): Promise<BenchStack> {
   const outdir = resolve(root, build.outdir);
-  execFileSync("npx", ["wrangler", "deploy", build.entry, "--dry-run", "--outdir", outdir], {
+  const minify = build.minify === false ? ["--no-minify"] : [];
+  execFileSync("npx", ["wrangler", "deploy", build.entry, "--dry-run", "--outdir", outdir, ...minify], {
     cwd: root,
     stdio: "ignore",
   });

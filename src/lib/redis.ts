@@ -1,6 +1,7 @@
 import { Redis } from "@upstash/redis/cloudflare";
 import type { Config } from "../env.ts";
 import { AppError } from "./errors.ts";
+import { createTransport, type RedisTransport } from "./redis-transport.ts";
 
 /** The client every lib module receives. Lib code never constructs one itself. */
 export type RedisClient = Redis;
@@ -9,7 +10,8 @@ export type RedisClient = Redis;
  * Builds the `@upstash/redis` client for one request.
  *
  * - Auto-pipelining: commands issued in the same tick share one `/pipeline` HTTP request, so
- *   independent reads in one handler cost one round trip.
+ *   independent reads in one handler cost one round trip (`createTransport`, which batches as the
+ *   library's own auto-pipelining did, without its per-request `Pipeline` objects).
  * - One quick retry of a refused connection, and a timeout (REDIS_TIMEOUT_MS) after which the
  *   command throws without retrying: the library's default (5 retries with exponential backoff,
  *   ~4.3 s) would keep a user waiting long after Redis is gone. `cutOffRedis` makes the rest of a
@@ -20,30 +22,54 @@ export type RedisClient = Redis;
  *   `atob` and a `TextDecoder` per string on every reply, a measurable share of a hot path's CPU.
  *   The proxy decodes the bytes as UTF-8 either way (`TextDecoder` here, `toString("utf8")` there),
  *   so every lib module sees the same strings; all our values are text.
+ * - Built on first use: the library's client object (a closure per command, ~250) is only made
+ *   when lib code calls a command on it. A hot path that runs one script (`defineScript`) sends
+ *   it through the transport and never builds it (docs/performance-cpu.md).
  */
 export function createRedis(config: Config): RedisClient {
-  let unavailable = false;
-  const redis = new Redis({
+  const transport = createTransport({
     url: config.UPSTASH_REDIS_REST_URL,
     token: config.UPSTASH_REDIS_REST_TOKEN,
-    enableAutoPipelining: true,
-    automaticDeserialization: false,
-    responseEncoding: false,
-    enableTelemetry: false,
-    retry: { retries: 1, backoff: () => 50 },
-    // A function, so each attempt gets its own timer and an abort throws instead of resolving.
-    signal: () =>
-      unavailable
-        ? AbortSignal.abort(new DOMException("Redis failed earlier in this request", "TimeoutError"))
-        : AbortSignal.timeout(config.REDIS_TIMEOUT_MS),
+    timeoutMs: config.REDIS_TIMEOUT_MS,
   });
-  cutOffs.set(redis, () => {
-    unavailable = true;
+  let client: Redis | undefined;
+  const bound = new Map<PropertyKey, unknown>();
+  const build = () => {
+    const redis = new Redis({
+      url: config.UPSTASH_REDIS_REST_URL,
+      token: config.UPSTASH_REDIS_REST_TOKEN,
+      enableAutoPipelining: false,
+      automaticDeserialization: false,
+      responseEncoding: false,
+      enableTelemetry: false,
+    });
+    // Every command and pipeline reads `this.client` when it runs: they all go through the transport.
+    (redis as unknown as { client: RedisTransport }).client = transport;
+    return redis;
+  };
+  const lazy = new Proxy({} as Redis, {
+    get(_target, property) {
+      client ??= build();
+      const value = Reflect.get(client, property, client);
+      if (typeof value !== "function") return value;
+      // Prototype methods (scan, createScript...) must see the real client as `this`.
+      let fn = bound.get(property);
+      if (fn === undefined) {
+        fn = value.bind(client);
+        bound.set(property, fn);
+      }
+      return fn;
+    },
+    has(_target, property) {
+      client ??= build();
+      return property in client;
+    },
   });
-  return redis;
+  transports.set(lazy, transport);
+  return lazy;
 }
 
-const cutOffs = new WeakMap<RedisClient, () => void>();
+const transports = new WeakMap<RedisClient, RedisTransport>();
 
 /**
  * Makes this request's client fail at once (a 503) from now on. For a caller that has just seen
@@ -54,7 +80,7 @@ const cutOffs = new WeakMap<RedisClient, () => void>();
  * if (outcome.status === "fail-open") cutOffRedis(c.get("redis")); // the route 503s at once
  */
 export function cutOffRedis(redis: RedisClient): void {
-  cutOffs.get(redis)?.();
+  transports.get(redis)?.cutOff();
 }
 
 /** Arguments a Lua script takes: Redis receives them all as strings. */
@@ -87,14 +113,16 @@ export function defineScript<T>(source: string, decode: (reply: unknown) => T): 
       sha ??= sha1Hex(source);
       const argv = args.map(String);
       const hash = await sha;
-      const sent = readOnly
-        ? redis.evalshaRo<string[], unknown>(hash, keys, argv)
-        : redis.evalsha<string[], unknown>(hash, keys, argv);
-      const reply = await sent.catch((error: unknown) => {
+      // The app's own client: the command goes straight to its transport (same batching, no
+      // client object built). Any other client (a test's, a library user's) through its methods.
+      const transport = transports.get(redis);
+      const send = (command: ScriptCommand, script: string) =>
+        transport
+          ? transport.command([command, script, keys.length, ...keys, ...argv])
+          : viaClient[command](redis, script, keys, argv);
+      const reply = await send(readOnly ? "evalsha_ro" : "evalsha", hash).catch((error: unknown) => {
         if (error instanceof Error && /noscript/i.test(error.message)) {
-          return readOnly
-            ? redis.evalRo<string[], unknown>(source, keys, argv)
-            : redis.eval<string[], unknown>(source, keys, argv);
+          return send(readOnly ? "eval_ro" : "eval", source);
         }
         throw error;
       });
@@ -102,6 +130,19 @@ export function defineScript<T>(source: string, decode: (reply: unknown) => T): 
     },
   };
 }
+
+type ScriptCommand = "evalsha" | "evalsha_ro" | "eval" | "eval_ro";
+
+/** The script commands through a client's own methods, for a client `createRedis` did not make. */
+const viaClient: Record<
+  ScriptCommand,
+  (redis: RedisClient, script: string, keys: string[], argv: string[]) => Promise<unknown>
+> = {
+  evalsha: (redis, sha, keys, argv) => redis.evalsha(sha, keys, argv),
+  evalsha_ro: (redis, sha, keys, argv) => redis.evalshaRo(sha, keys, argv),
+  eval: (redis, source, keys, argv) => redis.eval(source, keys, argv),
+  eval_ro: (redis, source, keys, argv) => redis.evalRo(source, keys, argv),
+};
 
 /**
  * The flags a script's first line declares (`#!lua flags=no-writes,allow-key-locking`), or [].
