@@ -27,49 +27,67 @@ export type RedisClient = Redis;
  *   it through the transport and never builds it (docs/performance-cpu.md).
  */
 export function createRedis(config: Config): RedisClient {
-  const transport = createTransport({
-    url: config.UPSTASH_REDIS_REST_URL,
-    token: config.UPSTASH_REDIS_REST_TOKEN,
-    timeoutMs: config.REDIS_TIMEOUT_MS,
+  const state: ClientState = { config };
+  const client = new Proxy(state, lazyClient) as unknown as RedisClient;
+  states.set(client, state);
+  return client;
+}
+
+/** What one request's client holds, each part made on first use. */
+interface ClientState {
+  config: Config;
+  transport?: RedisTransport;
+  client?: Redis;
+  /** The client's methods bound to it, so prototype methods (scan, createScript...) see it as `this`. */
+  bound?: Map<PropertyKey, unknown>;
+}
+
+const states = new WeakMap<RedisClient, ClientState>();
+
+function transportOf(state: ClientState): RedisTransport {
+  state.transport ??= createTransport({
+    url: state.config.UPSTASH_REDIS_REST_URL,
+    token: state.config.UPSTASH_REDIS_REST_TOKEN,
+    timeoutMs: state.config.REDIS_TIMEOUT_MS,
   });
-  let client: Redis | undefined;
-  const bound = new Map<PropertyKey, unknown>();
-  const build = () => {
+  return state.transport;
+}
+
+function clientOf(state: ClientState): Redis {
+  if (!state.client) {
     const redis = new Redis({
-      url: config.UPSTASH_REDIS_REST_URL,
-      token: config.UPSTASH_REDIS_REST_TOKEN,
+      url: state.config.UPSTASH_REDIS_REST_URL,
+      token: state.config.UPSTASH_REDIS_REST_TOKEN,
       enableAutoPipelining: false,
       automaticDeserialization: false,
       responseEncoding: false,
       enableTelemetry: false,
     });
     // Every command and pipeline reads `this.client` when it runs: they all go through the transport.
-    (redis as unknown as { client: RedisTransport }).client = transport;
-    return redis;
-  };
-  const lazy = new Proxy({} as Redis, {
-    get(_target, property) {
-      client ??= build();
-      const value = Reflect.get(client, property, client);
-      if (typeof value !== "function") return value;
-      // Prototype methods (scan, createScript...) must see the real client as `this`.
-      let fn = bound.get(property);
-      if (fn === undefined) {
-        fn = value.bind(client);
-        bound.set(property, fn);
-      }
-      return fn;
-    },
-    has(_target, property) {
-      client ??= build();
-      return property in client;
-    },
-  });
-  transports.set(lazy, transport);
-  return lazy;
+    (redis as unknown as { client: RedisTransport }).client = transportOf(state);
+    state.client = redis;
+  }
+  return state.client;
 }
 
-const transports = new WeakMap<RedisClient, RedisTransport>();
+/** One handler for every request's client (a Proxy over its `ClientState`). */
+const lazyClient: ProxyHandler<ClientState> = {
+  get(state, property) {
+    const client = clientOf(state);
+    const value = Reflect.get(client, property, client);
+    if (typeof value !== "function") return value;
+    state.bound ??= new Map();
+    let fn = state.bound.get(property);
+    if (fn === undefined) {
+      fn = value.bind(client);
+      state.bound.set(property, fn);
+    }
+    return fn;
+  },
+  has(state, property) {
+    return property in clientOf(state);
+  },
+};
 
 /**
  * Makes this request's client fail at once (a 503) from now on. For a caller that has just seen
@@ -80,7 +98,8 @@ const transports = new WeakMap<RedisClient, RedisTransport>();
  * if (outcome.status === "fail-open") cutOffRedis(c.get("redis")); // the route 503s at once
  */
 export function cutOffRedis(redis: RedisClient): void {
-  transports.get(redis)?.cutOff();
+  const state = states.get(redis);
+  if (state) transportOf(state).cutOff();
 }
 
 /** Arguments a Lua script takes: Redis receives them all as strings. */
@@ -115,7 +134,8 @@ export function defineScript<T>(source: string, decode: (reply: unknown) => T): 
       const hash = await sha;
       // The app's own client: the command goes straight to its transport (same batching, no
       // client object built). Any other client (a test's, a library user's) through its methods.
-      const transport = transports.get(redis);
+      const state = states.get(redis);
+      const transport = state && transportOf(state);
       const send = (command: ScriptCommand, script: string) =>
         transport
           ? transport.command([command, script, keys.length, ...keys, ...argv])
