@@ -1,5 +1,5 @@
 import { Agent, request } from "node:http";
-import type { LoadCase, ProxyCounter } from "./load.ts";
+import { type LoadCase, nextRequestNumber, type ProxyCounter } from "./load.ts";
 
 export interface ProbeResult {
   name: string;
@@ -27,7 +27,7 @@ export async function probe(
   const agent = new Agent({ keepAlive: true, maxSockets: opts.connections });
   const target = new URL((c.baseUrl ?? url) + c.path);
   const ok = new Set(c.okStatus ?? [200, 201, 204]);
-  let n = 0;
+  let n = nextRequestNumber(c.name);
   const once = () =>
     new Promise<{ ms: number; ok: boolean }>((resolve) => {
       const varied = c.vary?.(n++) ?? {};
