@@ -18,9 +18,10 @@ export interface BenchStack {
   /**
    * Another instance of the same Worker on the same proxy and Redis, with some bindings changed
    * (the cold flag evaluation runs on one with FLAGS_CACHE_TTL_MS=0), and optionally a V8
-   * inspector port for profiling (bench/profile.ts). Stopped with the stack.
+   * inspector port for profiling (bench/profile.ts), or another build of the bench Worker (an
+   * older commit's, for bench/compare.ts). Stopped with the stack.
    */
-  startWorker(bindings: Record<string, string>, options?: { inspectorPort?: number }): Promise<string>;
+  startWorker(bindings: Record<string, string>, options?: { inspectorPort?: number; outdir?: string }): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -87,7 +88,7 @@ export async function startStack(
     proxyStats: stats,
     async startWorker(bindings, options = {}) {
       const worker = await startBuiltWorker({
-        outdir,
+        outdir: options.outdir ?? outdir,
         bindings: { ...baseBindings, ...bindings },
         inspectorPort: options.inspectorPort,
       });
