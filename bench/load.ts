@@ -42,6 +42,17 @@ export interface LoadOptions {
   warmupSeconds: number;
 }
 
+/**
+ * Where a case's request numbers (`vary(n)`) start: after every number an earlier run of the same
+ * case used, so that slices and rounds keep sending new visitors and units, never repeats.
+ */
+export function nextRequestNumber(name: string): number {
+  const start = used.get(name) ?? 0;
+  used.set(name, start + 1_000_000);
+  return start;
+}
+const used = new Map<string, number>();
+
 /** The proxy's counters: requests (round trips) and commands served so far. */
 export type ProxyCounter = () => Promise<{ requests: number; commands: number }>;
 
@@ -55,7 +66,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
  */
 export async function load(url: string, c: LoadCase, opts: LoadOptions, counter: ProxyCounter): Promise<LoadResult> {
   const base = { method: c.method ?? "GET", headers: c.headers ?? {}, body: c.body };
-  let n = 0;
+  let n = nextRequestNumber(c.name);
   const requests = c.vary
     ? [
         {

@@ -4,7 +4,11 @@
  * proxy's own benchmark (bench/proxy/run.ts) as a second phase. Prints the tables and writes
  * bench/results/latest.json and latest.md.
  *
- *   BENCH_SECONDS      seconds per case after a 1 s warm-up (default 5)
+ *   BENCH_SECONDS      seconds per slice (default 2)
+ *   BENCH_SLICES       slices per path (default 3; 5 or more on a loaded machine), each run beside a slice of the one-fetch
+ *                      baseline (in turn: baseline first, then the path first, and so on); every
+ *                      figure is the median over the slices, each ratio the median of the pairs'
+ *                      (docs/performance-cpu.md says why)
  *   BENCH_CONNECTIONS  concurrent connections (default 50)
  *   BENCH_CASES        only the cases whose names contain one of these comma-separated words
  *   BENCH_PROXY=0      skip the proxy phase
@@ -20,11 +24,12 @@ import { resolve } from "node:path";
 import { BENCH_RATE_LIMITS, hotPaths } from "./hot-paths.ts";
 import { type LoadCase, type LoadResult, load } from "./load.ts";
 import { gatewayRoutes, startOrigin } from "./origin.ts";
-import { markdownTable, notes, ONE_FETCH, toRows } from "./report.ts";
+import { markdownTable, notes, ONE_FETCH, pairedRow, type Row } from "./report.ts";
 import { startStack } from "./stack.ts";
 import { measureStartup, type StartupResult, startupTable } from "./startup.ts";
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const seconds = Number(process.env.BENCH_SECONDS ?? 2);
+const sliceCount = Math.max(1, Number(process.env.BENCH_SLICES ?? 3));
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const only = (process.env.BENCH_CASES ?? "").split(",").filter(Boolean);
 const withProxy = process.env.BENCH_PROXY !== "0";
@@ -46,7 +51,7 @@ const stack = await startStack(
   { RATE_LIMITS: BENCH_RATE_LIMITS, GATEWAY_ROUTES: gatewayRoutes(origin.url), BENCH_ORIGIN_URL: origin.url },
   { entry: "bench/worker.ts", outdir: process.env.BENCH_BUILD ?? "bench/.build" },
 );
-const results: LoadResult[] = [];
+const rows: Row[] = [];
 try {
   const coldFlagsUrl = await stack.startWorker({ FLAGS_CACHE_TTL_MS: "0" });
   const baselines: LoadCase[] = [
@@ -58,16 +63,32 @@ try {
       note: "a bare route making the same GET through the app's @upstash/redis client (createRedis)",
     },
   ];
-  // The one-fetch baseline again at the end: the ratio uses the mean of both, and their spread
-  // shows how far the machine drifted during the run.
-  const again: LoadCase = { ...(baselines[1] as LoadCase), name: `${ONE_FETCH}, again at the end`, note: undefined };
-  const cases = [...baselines, ...(await hotPaths(stack, coldFlagsUrl)), again].filter(
+  const [, oneFetch] = baselines as [LoadCase, LoadCase, LoadCase];
+  const cases = [...baselines.filter((c) => c !== oneFetch), ...(await hotPaths(stack, coldFlagsUrl))].filter(
     (c) => only.length === 0 || only.some((word) => c.name.includes(word)),
   );
+  const allBaseline: LoadResult[] = [];
+  const run = (c: LoadCase, warm: boolean) =>
+    load(stack.workerUrl, c, warm ? opts : { ...opts, warmupSeconds: 0 }, stack.proxyStats);
+  await run(oneFetch, true);
   for (const c of cases) {
-    const r = await load(stack.workerUrl, c, opts, stack.proxyStats);
-    results.push(r);
-    console.error(`${r.name}: ${r.rps} req/s, p99 ${r.p99} ms, ${r.roundTrips} round trips, ${r.errors} errors`);
+    const slices: LoadResult[] = [];
+    const beside: LoadResult[] = [];
+    for (let i = 0; i < sliceCount; i++) {
+      // ABBA: the baseline first in even slices, the path first in odd ones, so drift cancels.
+      if (i % 2 === 0) beside.push(await run(oneFetch, false));
+      slices.push(await run(c, i === 0));
+      if (i % 2 === 1) beside.push(await run(oneFetch, false));
+    }
+    allBaseline.push(...beside);
+    const row = pairedRow(slices, beside);
+    rows.push(row);
+    console.error(
+      `${row.name}: ${row.rps} req/s, ${row.cpuUs} µs CPU (${row.cpuVsOneFetch}x one fetch, ${row.cpuRange.join("-")}), ${row.roundTrips} round trips, ${row.errors} errors`,
+    );
+  }
+  if (only.length === 0 || only.some((word) => ONE_FETCH.includes(word))) {
+    rows.splice(Math.min(1, rows.length), 0, pairedRow(allBaseline, allBaseline));
   }
 } finally {
   await stack.stop();
@@ -75,12 +96,12 @@ try {
 }
 const loadAfter = loadavg();
 
-const rows = toRows(results);
 const fmt = (avg: number[]) => avg.map((n) => n.toFixed(2)).join(", ");
 const header = [
   `Measured ${new Date().toISOString()} on ${process.platform}/${process.arch} (${cpus().length} cores, shared),`,
   `Node ${process.version}, workerd via Miniflare, autocannon with ${connections} connections,`,
-  `${seconds} s per path after a 1 s warm-up. Load average before ${fmt(loadBefore)}; after ${fmt(loadAfter)}.`,
+  `${sliceCount} slices of ${seconds} s per path (1 s warm-up), each beside a slice of the one-fetch baseline: medians.`,
+  `Load average before ${fmt(loadBefore)}; after ${fmt(loadAfter)}.`,
 ].join(" ");
 const table = markdownTable(rows);
 console.log(`\n${header}\n\n${table}\n\n${notes(rows)}\n`);
@@ -99,7 +120,7 @@ if (withProxy) {
 mkdirSync(out, { recursive: true });
 writeFileSync(
   resolve(out, "latest.json"),
-  `${JSON.stringify({ header, connections, seconds, loadBefore, loadAfter, startup, results: rows, proxy }, null, 2)}\n`,
+  `${JSON.stringify({ header, connections, seconds, slices: sliceCount, loadBefore, loadAfter, startup, results: rows, proxy }, null, 2)}\n`,
 );
 const proxySection = proxy
   ? `\n## The proxy alone (bench/proxy/run.ts)\n\n\`\`\`\n${proxy.output || `exited with ${proxy.status}`}\n\`\`\`\n`

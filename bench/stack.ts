@@ -18,9 +18,10 @@ export interface BenchStack {
   /**
    * Another instance of the same Worker on the same proxy and Redis, with some bindings changed
    * (the cold flag evaluation runs on one with FLAGS_CACHE_TTL_MS=0), and optionally a V8
-   * inspector port for profiling (bench/profile.ts). Stopped with the stack.
+   * inspector port for profiling (bench/profile.ts), or another build of the bench Worker (an
+   * older commit's, for bench/compare.ts). Stopped with the stack.
    */
-  startWorker(bindings: Record<string, string>, options?: { inspectorPort?: number }): Promise<string>;
+  startWorker(bindings: Record<string, string>, options?: { inspectorPort?: number; outdir?: string }): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -32,10 +33,12 @@ export interface BenchStack {
 export async function startStack(
   extraBindings: Record<string, string> = {},
   // The dashboard's browser test runs the real Worker (src/index.ts) on the same stack.
-  build: { entry: string; outdir: string } = { entry: "bench/worker.ts", outdir: "bench/.build" },
+  // `minify: false` keeps the bundle's `// src/...` module markers, for bench/profile.ts.
+  build: { entry: string; outdir: string; minify?: boolean } = { entry: "bench/worker.ts", outdir: "bench/.build" },
 ): Promise<BenchStack> {
   const outdir = resolve(root, build.outdir);
-  execFileSync("npx", ["wrangler", "deploy", build.entry, "--dry-run", "--outdir", outdir], {
+  const minify = build.minify === false ? ["--no-minify"] : [];
+  execFileSync("npx", ["wrangler", "deploy", build.entry, "--dry-run", "--outdir", outdir, ...minify], {
     cwd: root,
     stdio: "ignore",
   });
@@ -85,7 +88,7 @@ export async function startStack(
     proxyStats: stats,
     async startWorker(bindings, options = {}) {
       const worker = await startBuiltWorker({
-        outdir,
+        outdir: options.outdir ?? outdir,
         bindings: { ...baseBindings, ...bindings },
         inspectorPort: options.inspectorPort,
       });

@@ -8,7 +8,8 @@ import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 
 // 160 KiB when the cold-start work (issue 22) landed at 149 KiB; safe retries, leaderboards,
-// places and jobs came in the same stop and brought it to 194 KiB.
+// places and jobs came in the same stop and brought it to 194 KiB; 195.0 KiB after the CPU work
+// (issue 22 part 3). At the issue's scope it is 156.9 KiB (docs/performance-cpu.md).
 export const BUNDLE_BUDGET_BYTES = 200 * 1024;
 
 const [file, budgetArg] = process.argv.slice(2);

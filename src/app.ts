@@ -4,6 +4,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./env.ts";
 import { type Clock, systemClock } from "./lib/clock.ts";
 import { type JobHandlers, jobs } from "./lib/jobs/handlers.ts";
+import { memoRouter } from "./lib/memo-router.ts";
 import { limitBody } from "./middleware/body-limit.ts";
 import { gateway, gatewayMatch } from "./middleware/gateway.ts";
 import { idempotency } from "./middleware/idempotency.ts";
@@ -46,7 +47,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Builds the Worker's Hono app: middleware, documentation, then the primitives' routes. */
 export function createApp(options: AppOptions = {}) {
-  const app = new OpenAPIHono<AppEnv>();
+  // Hot paths skip the route table's TrieRouter search for paths seen lately (src/lib/memo-router.ts).
+  const app = new OpenAPIHono<AppEnv>({ router: memoRouter() });
 
   app.use(requestIds());
   // A handler may set one of these itself (the badge: Cross-Origin-Resource-Policy: cross-origin).

@@ -1,6 +1,7 @@
 import { Redis } from "@upstash/redis/cloudflare";
 import type { Config } from "../env.ts";
 import { AppError } from "./errors.ts";
+import { createTransport, type RedisTransport } from "./redis-transport.ts";
 
 /** The client every lib module receives. Lib code never constructs one itself. */
 export type RedisClient = Redis;
@@ -9,7 +10,8 @@ export type RedisClient = Redis;
  * Builds the `@upstash/redis` client for one request.
  *
  * - Auto-pipelining: commands issued in the same tick share one `/pipeline` HTTP request, so
- *   independent reads in one handler cost one round trip.
+ *   independent reads in one handler cost one round trip (`createTransport`, which batches as the
+ *   library's own auto-pipelining did, without its per-request `Pipeline` objects).
  * - One quick retry of a refused connection, and a timeout (REDIS_TIMEOUT_MS) after which the
  *   command throws without retrying: the library's default (5 retries with exponential backoff,
  *   ~4.3 s) would keep a user waiting long after Redis is gone. `cutOffRedis` makes the rest of a
@@ -20,6 +22,9 @@ export type RedisClient = Redis;
  *   `atob` and a `TextDecoder` per string on every reply, a measurable share of a hot path's CPU.
  *   The proxy decodes the bytes as UTF-8 either way (`TextDecoder` here, `toString("utf8")` there),
  *   so every lib module sees the same strings; all our values are text.
+ * - Built on first use: the library's client object (a closure per command, ~250) is only made
+ *   when lib code calls a command on it. A hot path that runs one script (`defineScript`) sends
+ *   it through the transport and never builds it (docs/performance-cpu.md).
  */
 export function createRedis(config: Config): RedisClient {
   return createRedisClient({
@@ -27,6 +32,14 @@ export function createRedis(config: Config): RedisClient {
     token: config.UPSTASH_REDIS_REST_TOKEN,
     timeoutMs: config.REDIS_TIMEOUT_MS,
   });
+}
+
+/** Where a client sends its commands, and how long it waits for Redis. */
+export interface RedisClientOptions {
+  url: string;
+  token: string;
+  /** Per attempt, then the command throws (default 1000 ms). */
+  timeoutMs?: number;
 }
 
 /**
@@ -38,30 +51,64 @@ export function createRedis(config: Config): RedisClient {
  * @example
  * const redis = createRedisClient({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN });
  */
-export function createRedisClient(options: { url: string; token: string; timeoutMs?: number }): RedisClient {
-  const timeoutMs = options.timeoutMs ?? 1000;
-  let unavailable = false;
-  const redis = new Redis({
-    url: options.url,
-    token: options.token,
-    enableAutoPipelining: true,
-    automaticDeserialization: false,
-    responseEncoding: false,
-    enableTelemetry: false,
-    retry: { retries: 1, backoff: () => 50 },
-    // A function, so each attempt gets its own timer and an abort throws instead of resolving.
-    signal: () =>
-      unavailable
-        ? AbortSignal.abort(new DOMException("Redis failed earlier in this request", "TimeoutError"))
-        : AbortSignal.timeout(timeoutMs),
-  });
-  cutOffs.set(redis, () => {
-    unavailable = true;
-  });
-  return redis;
+export function createRedisClient(options: RedisClientOptions): RedisClient {
+  const state: ClientState = { options };
+  const client = new Proxy(state, lazyClient) as unknown as RedisClient;
+  states.set(client, state);
+  return client;
 }
 
-const cutOffs = new WeakMap<RedisClient, () => void>();
+/** What one request's client holds, each part made on first use. */
+interface ClientState {
+  options: RedisClientOptions;
+  transport?: RedisTransport;
+  client?: Redis;
+  /** The client's methods bound to it, so prototype methods (scan, createScript...) see it as `this`. */
+  bound?: Map<PropertyKey, unknown>;
+}
+
+const states = new WeakMap<RedisClient, ClientState>();
+
+function transportOf(state: ClientState): RedisTransport {
+  state.transport ??= createTransport({ ...state.options, timeoutMs: state.options.timeoutMs ?? 1000 });
+  return state.transport;
+}
+
+function clientOf(state: ClientState): Redis {
+  if (!state.client) {
+    const redis = new Redis({
+      url: state.options.url,
+      token: state.options.token,
+      enableAutoPipelining: false,
+      automaticDeserialization: false,
+      responseEncoding: false,
+      enableTelemetry: false,
+    });
+    // Every command and pipeline reads `this.client` when it runs: they all go through the transport.
+    (redis as unknown as { client: RedisTransport }).client = transportOf(state);
+    state.client = redis;
+  }
+  return state.client;
+}
+
+/** One handler for every request's client (a Proxy over its `ClientState`). */
+const lazyClient: ProxyHandler<ClientState> = {
+  get(state, property) {
+    const client = clientOf(state);
+    const value = Reflect.get(client, property, client);
+    if (typeof value !== "function") return value;
+    state.bound ??= new Map();
+    let fn = state.bound.get(property);
+    if (fn === undefined) {
+      fn = value.bind(client);
+      state.bound.set(property, fn);
+    }
+    return fn;
+  },
+  has(state, property) {
+    return property in clientOf(state);
+  },
+};
 
 /**
  * Makes this request's client fail at once (a 503) from now on. For a caller that has just seen
@@ -72,7 +119,8 @@ const cutOffs = new WeakMap<RedisClient, () => void>();
  * if (outcome.status === "fail-open") cutOffRedis(c.get("redis")); // the route 503s at once
  */
 export function cutOffRedis(redis: RedisClient): void {
-  cutOffs.get(redis)?.();
+  const state = states.get(redis);
+  if (state) transportOf(state).cutOff();
 }
 
 /** Arguments a Lua script takes: Redis receives them all as strings. */
@@ -105,14 +153,17 @@ export function defineScript<T>(source: string, decode: (reply: unknown) => T): 
       sha ??= sha1Hex(source);
       const argv = args.map(String);
       const hash = await sha;
-      const sent = readOnly
-        ? redis.evalshaRo<string[], unknown>(hash, keys, argv)
-        : redis.evalsha<string[], unknown>(hash, keys, argv);
-      const reply = await sent.catch((error: unknown) => {
+      // The app's own client: the command goes straight to its transport (same batching, no
+      // client object built). Any other client (a test's, a library user's) through its methods.
+      const state = states.get(redis);
+      const transport = state && transportOf(state);
+      const send = (command: ScriptCommand, script: string) =>
+        transport
+          ? transport.command([command, script, keys.length, ...keys, ...argv])
+          : viaClient[command](redis, script, keys, argv);
+      const reply = await send(readOnly ? "evalsha_ro" : "evalsha", hash).catch((error: unknown) => {
         if (error instanceof Error && /noscript/i.test(error.message)) {
-          return readOnly
-            ? redis.evalRo<string[], unknown>(source, keys, argv)
-            : redis.eval<string[], unknown>(source, keys, argv);
+          return send(readOnly ? "eval_ro" : "eval", source);
         }
         throw error;
       });
@@ -120,6 +171,19 @@ export function defineScript<T>(source: string, decode: (reply: unknown) => T): 
     },
   };
 }
+
+type ScriptCommand = "evalsha" | "evalsha_ro" | "eval" | "eval_ro";
+
+/** The script commands through a client's own methods, for a client `createRedis` did not make. */
+const viaClient: Record<
+  ScriptCommand,
+  (redis: RedisClient, script: string, keys: string[], argv: string[]) => Promise<unknown>
+> = {
+  evalsha: (redis, sha, keys, argv) => redis.evalsha(sha, keys, argv),
+  evalsha_ro: (redis, sha, keys, argv) => redis.evalshaRo(sha, keys, argv),
+  eval: (redis, source, keys, argv) => redis.eval(source, keys, argv),
+  eval_ro: (redis, source, keys, argv) => redis.evalRo(source, keys, argv),
+};
 
 /**
  * The flags a script's first line declares (`#!lua flags=no-writes,allow-key-locking`), or [].

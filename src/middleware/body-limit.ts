@@ -14,16 +14,19 @@ import { AppError } from "../lib/errors.ts";
 export function limitBody(maxSize: number) {
   const tooLarge = () => new AppError("payload_too_large", `The body is over the limit of ${maxSize} bytes.`);
   return createMiddleware<AppEnv>(async function limitBody(c, next) {
-    const body = c.req.raw.body;
-    if (!body) return next();
+    // The headers first: reading `request.body` makes the runtime build a stream object, a
+    // measurable share of a small POST's CPU, and a declared length needs no stream.
     const declared = c.req.header("content-length");
     if (declared !== undefined && !c.req.raw.headers.has("transfer-encoding")) {
-      if (Number.parseInt(declared, 10) > maxSize) {
+      const body = Number.parseInt(declared, 10) > maxSize ? c.req.raw.body : null;
+      if (body) {
         await body.cancel().catch(() => {});
         throw tooLarge();
       }
       return next();
     }
+    const body = c.req.raw.body;
+    if (!body) return next();
     const reader = body.getReader();
     const chunks: Uint8Array[] = [];
     let size = 0;
