@@ -7,13 +7,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 
-/**
- * Pages other branches bring (written while this one split the README).
- * A link to one of them passes while the page is absent; once it exists it is checked like any
- * other. Empty this list when they have landed.
- */
-export const PENDING_PAGES = ["docs/performance-latency.md"];
-
 export type DeadLink = { file: string; line: number; target: string; reason: string };
 
 /** GitHub's anchor for a heading's text (github-slugger). */
@@ -121,7 +114,6 @@ export function checkLinks(root: string, pages = pagesOf(root)): DeadLink[] {
       if (path.startsWith("/")) {
         report("absolute paths break outside GitHub: link relative to this page");
       } else if (!existsSync(file)) {
-        if (PENDING_PAGES.includes(relative(root, file))) continue;
         report(`no such file: ${relative(root, file)}`);
       } else if (anchor !== undefined && anchor !== "") {
         if (!file.endsWith(".md")) report("an anchor into a file that is not markdown");

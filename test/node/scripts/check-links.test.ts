@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { anchorsOf, checkLinks, PENDING_PAGES, slugify } from "../../../scripts/check-links.ts";
+import { anchorsOf, checkLinks, slugify } from "../../../scripts/check-links.ts";
 
 const root = resolve(import.meta.dirname, "../../..");
 const work = mkdtempSync(join(tmpdir(), "check-links-"));
@@ -62,15 +62,6 @@ describe("the link checker (scripts/check-links.ts)", () => {
       "README.md:9 docs/also-missing.md",
       "docs/a.md:5 ../README.md#away",
     ]);
-  });
-
-  it("lets a link to a page another branch brings pass while it is absent, and checks it once it exists", () => {
-    const page = PENDING_PAGES[0] as string;
-    const dir = site({ "README.md": `[soon](${page}) [soon, anchored](${page}#routes)\n` });
-    expect(checkLinks(dir)).toEqual([]);
-    mkdirSync(join(dir, page, ".."), { recursive: true });
-    writeFileSync(join(dir, page), "# Cache\n");
-    expect(checkLinks(dir).map((link) => link.target)).toEqual([`${page}#routes`]);
   });
 
   it("exits 1 with one line per dead link, and 0 when there is none; .ci/run calls it", () => {
