@@ -4,6 +4,7 @@ import type { AppEnv } from "../env.ts";
 import { AppError, type ProblemCode } from "../lib/errors.ts";
 import { problemResponse } from "../lib/problem.ts";
 import { asRedisUnavailable } from "../lib/redis.ts";
+import { dashboardErrorPage, isDashboardError } from "../routes/admin/error-page.tsx";
 
 const STATUS_CODES: Record<number, ProblemCode> = {
   400: "bad_request",
@@ -45,6 +46,7 @@ export function logServerError(appError: AppError, c: Context<AppEnv>): void {
 export function onError(error: unknown, c: Context<AppEnv>): Response {
   const appError = toAppError(error);
   if (appError.status >= 500) logServerError(appError, c);
+  if (isDashboardError(c, appError)) return dashboardErrorPage(c, appError);
   return problemResponse(appError, c.req.path);
 }
 
