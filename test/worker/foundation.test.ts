@@ -4,7 +4,7 @@ import { createApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/env.ts";
 import { systemClock } from "../../src/lib/clock.ts";
 import { createRedis, defineScript } from "../../src/lib/redis.ts";
-import { adminAuth } from "../../src/middleware/admin-auth.ts";
+import { secured } from "../../src/middleware/authorize.ts";
 import { onError } from "../../src/middleware/problems.ts";
 import { requestContext } from "../../src/middleware/request-context.ts";
 import { createRouter } from "../../src/routes/router.ts";
@@ -79,8 +79,7 @@ describe("problems", () => {
   const echoRoute = createRoute({
     method: "post",
     path: "/api/echo",
-    security: [{ bearerAuth: [] }],
-    middleware: [adminAuth()] as const,
+    ...secured("links:read"),
     request: {
       body: {
         content: { "application/json": { schema: z.object({ name: z.string().min(1).max(5), n: z.number() }) } },
