@@ -1,3 +1,5 @@
+import { ipv6Groups } from "../ipv6.ts";
+
 /**
  * True for a host that names this machine however it is written: `localhost` and `*.localhost`,
  * 127.0.0.0/8 and 0.0.0.0 (the URL parser has already turned `0x7f.1` or `2130706433` into
@@ -16,17 +18,4 @@ export function isLoopbackHost(hostname: string): boolean {
   const mapped = a === 0 && b === 0 && c === 0 && d === 0 && e === 0 && (f === 0 || f === 0xffff);
   const nat64 = a === 0x64 && b === 0xff9b && c === 0 && d === 0 && e === 0 && f === 0;
   return (mapped || nat64) && g >> 8 === 0x7f; // an embedded 127.0.0.0/8 address
-}
-
-/** The eight 16-bit groups of an IPv6 address as the URL parser writes it (lower-case, compressed). */
-function ipv6Groups(address: string): number[] | undefined {
-  const halves = address.split("::");
-  if (halves.length > 2) return undefined;
-  const head = halves[0] ? halves[0].split(":") : [];
-  const tail = halves[1] ? halves[1].split(":") : [];
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
-  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...tail];
-  if (!groups.every((group) => /^[0-9a-f]{1,4}$/.test(group))) return undefined;
-  return groups.map((group) => Number.parseInt(group, 16));
 }

@@ -2,22 +2,18 @@
  * Client addresses as rate-limit identifiers. Kept apart from identifier.ts (and free of zod) so
  * that lib code can hash an address without loading the admin routes' schema.
  */
+import { ipv6Groups } from "../ipv6.ts";
+
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
 /** The /64 of an IPv6 address, as `a:b:c:d::/64`, or undefined if it is not one. */
 export function ipv6Prefix(address: string): string | undefined {
   if (!/^[0-9A-Fa-f:]{2,39}$/.test(address)) return undefined;
-  const halves = address.toLowerCase().split("::");
-  if (halves.length > 2) return undefined;
-  const head = halves[0] ? halves[0].split(":") : [];
-  const tail = halves[1] ? halves[1].split(":") : [];
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
-  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...tail];
-  if (!groups.every((group) => /^[0-9a-f]{1,4}$/.test(group))) return undefined;
+  const groups = ipv6Groups(address);
+  if (!groups) return undefined;
   return `${groups
     .slice(0, 4)
-    .map((group) => group.replace(/^0+(?=.)/, ""))
+    .map((group) => group.toString(16))
     .join(":")}::/64`;
 }
 
