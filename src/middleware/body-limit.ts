@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
 import { AppError } from "../lib/errors.ts";
+import { readUpTo } from "../lib/read-up-to.ts";
 
 /**
  * Refuses a body over `maxSize` bytes with a 413 problem, as Hono's `bodyLimit()` does, and also
@@ -27,26 +28,12 @@ export function limitBody(maxSize: number) {
     }
     const body = c.req.raw.body;
     if (!body) return next();
-    const reader = body.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.length;
-      if (size > maxSize) {
-        await reader.cancel("body over the size limit").catch(() => {});
-        throw tooLarge();
-      }
-      chunks.push(value);
+    const read = await readUpTo(body, maxSize);
+    if (read.overflow) {
+      await read.overflow.cancel("body over the size limit").catch(() => {});
+      throw tooLarge();
     }
-    const buffer = new Uint8Array(size);
-    let offset = 0;
-    for (const chunk of chunks) {
-      buffer.set(chunk, offset);
-      offset += chunk.length;
-    }
-    c.req.raw = new Request(c.req.raw, { body: buffer });
+    c.req.raw = new Request(c.req.raw, { body: read.body });
     await next();
   });
 }
