@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "hono/utils/buffer";
 import type { Config } from "../../env.ts";
 import type { RedisClient } from "../redis.ts";
-import { type CreatedSession, createDashboardSession, type Session } from "../sessions/index.ts";
+import { type CreatedSession, createDashboardSession } from "../sessions/index.ts";
 
 /**
  * The user id of dashboard sessions. Reserved: POST /api/sessions refuses every id in the
@@ -30,9 +30,4 @@ export async function startAdminSession(
   if (input.token.length === 0 || input.token.length > MAX_TOKEN_LENGTH) return undefined;
   if (!(await timingSafeEqual(input.token, config.ADMIN_TOKEN))) return undefined;
   return createDashboardSession(redis, config, { userId: ADMIN_USER_ID, userAgent: input.userAgent, now: input.now });
-}
-
-/** True for a session the login form created: the dashboard's tag, and the dashboard's user id. */
-export function isAdminSession(session: Session | undefined): boolean {
-  return session?.dashboard === true && session.userId === ADMIN_USER_ID;
 }

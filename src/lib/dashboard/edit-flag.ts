@@ -5,20 +5,17 @@ import { type PutFlagResult, putFlag } from "../flags/put-flag.ts";
 import type { Flag, FlagInput } from "../flags/schema.ts";
 import type { RedisClient } from "../redis.ts";
 
-/** Who the flag history names for dashboard changes when the caller names nobody (old callers). */
-export const DASHBOARD_ACTOR = "dashboard";
-
 /** A change the dashboard makes to one flag. */
 export type FlagEdit = { enabled: boolean } | { rollout: { percentage: number; variant: string } | null };
 
 /**
  * Applies one dashboard edit to a flag: reads it, then writes it back whole through `putFlag`
  * (validated, audited) on condition that it still has the `updatedAt` the page showed
- * (`seenUpdatedAt`, checked inside the write script): a change made meanwhile, even between the
+ * (`seenUpdatedAt`, checked inside the write script), in the name of `actor` (the signed-in user): a change made meanwhile, even between the
  * read and the write, is never undone; the edit gets a 409 instead. Two round trips.
  *
  * @example
- * await editFlag(redis, config, now, "new-checkout", flag.updatedAt, { enabled: false })
+ * await editFlag(redis, config, now, "new-checkout", flag.updatedAt, { enabled: false }, actorOf(c))
  */
 export async function editFlag(
   redis: RedisClient,
@@ -27,7 +24,7 @@ export async function editFlag(
   key: string,
   seenUpdatedAt: number,
   edit: FlagEdit,
-  actor: string = DASHBOARD_ACTOR,
+  actor: string,
 ): Promise<PutFlagResult> {
   const flag = await getFlag(redis, config, key);
   if (flag.updatedAt !== seenUpdatedAt) throw stale(key);

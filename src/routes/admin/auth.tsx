@@ -155,6 +155,3 @@ export const authRoutes = new Hono<AppEnv>()
     }
     return c.redirect("/admin/login", 303);
   });
-
-/** The gate's former name (it admitted the ADMIN_TOKEN's session only); same gate, now role-aware. */
-export const requireAdminSession = requireDashboardSession;
