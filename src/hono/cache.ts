@@ -9,7 +9,7 @@ import {
 import { AppError } from "../lib/errors.ts";
 import { cacheKeyOf } from "../lib/gateway/cache-key.ts";
 import { decodeBody, encodeBody } from "../lib/gateway/entry.ts";
-import { cacheStatus } from "../lib/gateway/policy.ts";
+import { cacheStatus, HEURISTIC, parseCacheControl } from "../lib/gateway/policy.ts";
 import { asRedisUnavailable } from "../lib/redis.ts";
 import { toHttpException } from "./problems.ts";
 import { type PerRequest, type RedisSource, resolve, resolveRedis } from "./redis.ts";
@@ -67,7 +67,6 @@ class HandlerFailed extends Error {
   }
 }
 
-const HEURISTIC = [200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501];
 /** Never stored: hop-by-hop, this cache's own, and the framing Workers recomputes. */
 const UNSTORED = new Set(["age", "cache-status", "connection", "content-length", "keep-alive", "transfer-encoding"]);
 
@@ -227,8 +226,8 @@ export function cache(options: CacheOptions) {
 function unstorable(res: Response, statuses: Set<number>, setCookie: "bypass" | "strip"): string | undefined {
   if (!statuses.has(res.status)) return "status";
   if (setCookie === "bypass" && res.headers.has("set-cookie")) return "set-cookie";
-  const control = (res.headers.get("cache-control") ?? "").toLowerCase();
-  if (/(^|[\s,])(no-store|private)($|[\s,=])/.test(control)) return "no-store";
+  const control = parseCacheControl(res.headers.get("cache-control"));
+  if (control.has("no-store") || control.has("private")) return "no-store";
   return undefined;
 }
 

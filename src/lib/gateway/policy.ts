@@ -36,7 +36,7 @@ export function seconds(directives: Directives, name: string): number | undefine
 }
 
 /** Status codes defined as heuristically cacheable (RFC 9110 15.1), minus 206 (no range support). */
-const HEURISTIC = new Set([200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501]);
+export const HEURISTIC = new Set([200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501]);
 /** Statuses this cache understands well enough to store with explicit freshness. */
 const UNDERSTOOD = new Set([...HEURISTIC, 302, 303, 307, 400, 403, 500, 502, 503, 504]);
 
