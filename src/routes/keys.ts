@@ -5,7 +5,7 @@ import { listKeys } from "../lib/access/list-keys.ts";
 import { revokeKey } from "../lib/access/revoke-key.ts";
 import { SCOPES } from "../lib/access/scopes.ts";
 import { secured } from "../middleware/authorize.ts";
-import { createRouter, problemResponse } from "./router.ts";
+import { createRouter, problemResponse, unauthorizedResponse } from "./router.ts";
 
 const tags = ["keys"];
 const ApiKey = z
@@ -26,7 +26,6 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { "application/json": { schema } },
 });
-const unauthorized = problemResponse("No usable credential, or an expired or revoked key");
 const forbidden = problemResponse("insufficient-scope: the key lacks the route's scope, or a scope it tries to grant");
 
 const createKeyRoute = createRoute({
@@ -63,7 +62,7 @@ const createKeyRoute = createRoute({
   },
   responses: {
     201: json(ApiKey.extend({ secret: z.string().openapi({ example: "ek_…" }) }), "The key, with its secret"),
-    401: unauthorized,
+    401: unauthorizedResponse,
     403: forbidden,
     422: problemResponse("The body fails validation; `errors` lists the fields"),
   },
@@ -75,7 +74,7 @@ const listKeysRoute = createRoute({
   method: "get",
   path: "/api/keys",
   summary: "Every API key, newest first (never a secret or its hash)",
-  responses: { 200: json(z.object({ keys: z.array(ApiKey) }), "The keys"), 401: unauthorized, 403: forbidden },
+  responses: { 200: json(z.object({ keys: z.array(ApiKey) }), "The keys"), 401: unauthorizedResponse, 403: forbidden },
 });
 
 const scopesRoute = createRoute({
@@ -86,7 +85,7 @@ const scopesRoute = createRoute({
   summary: "The scope table: every scope a key may hold",
   responses: {
     200: json(z.object({ scopes: z.array(z.object({ scope: z.string(), grants: z.string() })) }), "The scopes"),
-    401: unauthorized,
+    401: unauthorizedResponse,
     403: forbidden,
   },
 });
@@ -107,7 +106,7 @@ const revokeKeyRoute = createRoute({
   },
   responses: {
     200: json(ApiKey, "The revoked key"),
-    401: unauthorized,
+    401: unauthorizedResponse,
     403: forbidden,
     404: problemResponse("No such key"),
   },
