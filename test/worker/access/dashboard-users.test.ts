@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dashboardAllows } from "../../../src/lib/access/dashboard.ts";
 import { manualClock } from "../../../src/lib/clock.ts";
-import { formHeaders, ORIGIN, signIn } from "../dashboard/session.ts";
+import { formHeaders, getPage, postForm, signIn } from "../dashboard/session.ts";
 import { adminHeaders, cleanup, jsonHeaders, redisCommand, testApp } from "../support.ts";
 import { makeKey } from "./helpers.ts";
 
@@ -13,15 +13,8 @@ const t = testApp("access-dashboard", {
 afterAll(() => cleanup(t.bindings.KEY_PREFIX ?? ""));
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
-const post = (path: string, cookie: string, fields: Record<string, string>) =>
-  t.request(`${ORIGIN}${path}`, {
-    method: "POST",
-    headers: formHeaders({ cookie }),
-    body: form(fields),
-    redirect: "manual",
-  });
-const page = (path: string, cookie: string) =>
-  t.request(`${ORIGIN}${path}`, { headers: { cookie }, redirect: "manual" });
+const post = (path: string, cookie: string, fields: Record<string, string>) => postForm(t, path, cookie, fields);
+const page = (path: string, cookie: string) => getPage(t, path, cookie);
 
 async function signInAs(name: string, password: string): Promise<{ status: number; cookie: string }> {
   const res = await t.request("/admin/login", {

@@ -1,18 +1,12 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { CSP } from "../../../src/lib/content-security.ts";
-import { formHeaders, signIn } from "../dashboard/session.ts";
+import { postForm, signIn } from "../dashboard/session.ts";
 import { cleanup, testApp } from "../support.ts";
 
 const t = testApp("realtime-demo", { bindings: { RATE_LIMITS: JSON.stringify({ "admin-login": { limit: 1000 } }) } });
 afterAll(() => cleanup(t.bindings.KEY_PREFIX ?? ""));
 
-const post = (cookie: string, path: string, fields: Record<string, string>) =>
-  t.request(path, {
-    method: "POST",
-    headers: formHeaders({ cookie }),
-    body: new URLSearchParams(fields).toString(),
-    redirect: "manual",
-  });
+const post = (cookie: string, path: string, fields: Record<string, string>) => postForm(t, path, cookie, fields);
 
 describe("the browser client and the dashboard's realtime demo", () => {
   it("serves /client.js with EventSource resume and gap handling", async () => {

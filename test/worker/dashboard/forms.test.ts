@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, testApp } from "../support.ts";
-import { formHeaders, signIn } from "./session.ts";
+import { formHeaders, getPage, postForm, signIn } from "./session.ts";
 
 /**
  * Every dashboard form's validation: the lib's field errors come back as an HTML page (never JSON)
@@ -16,14 +16,8 @@ beforeAll(async () => {
   cookie = await signIn(t);
 });
 
-const get = (path: string) => t.request(path, { headers: { cookie }, redirect: "manual" });
-const post = (path: string, fields: Record<string, string>) =>
-  t.request(path, {
-    method: "POST",
-    headers: formHeaders({ cookie }),
-    body: new URLSearchParams(fields).toString(),
-    redirect: "manual",
-  });
+const get = (path: string) => getPage(t, path, cookie);
+const post = (path: string, fields: Record<string, string>) => postForm(t, path, cookie, fields);
 
 /** The message shown next to field `name`, or undefined when it has none. */
 function errorFor(html: string, name: string): string | undefined {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { experimentKeys } from "../../../src/lib/experiments/keys.ts";
 import { flagKeys } from "../../../src/lib/flags/keys.ts";
 import { ADMIN_TOKEN, cleanup, countRoundTrips, redisCommand, testApp } from "../support.ts";
-import { formHeaders, signIn } from "./session.ts";
+import { getPage, postForm, signIn } from "./session.ts";
 import { xmlProblems } from "./xml.ts";
 
 const t = testApp("dashboard-pages", { bindings: { RATE_LIMITS: JSON.stringify({ "admin-login": { limit: 1000 } }) } });
@@ -13,14 +13,8 @@ beforeAll(async () => {
   cookie = await signIn(t);
 });
 
-const page = (path: string) => t.request(path, { headers: { cookie }, redirect: "manual" });
-const post = (path: string, fields: Record<string, string>) =>
-  t.request(path, {
-    method: "POST",
-    headers: formHeaders({ cookie }),
-    body: new URLSearchParams(fields).toString(),
-    redirect: "manual",
-  });
+const page = (path: string) => getPage(t, path, cookie);
+const post = (path: string, fields: Record<string, string>) => postForm(t, path, cookie, fields);
 
 /** Every inline <svg> of a page. */
 const svgs = (html: string) => html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];

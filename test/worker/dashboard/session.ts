@@ -21,3 +21,16 @@ export async function signIn(t: ReturnType<typeof testApp>, token = ADMIN_TOKEN)
   const cookie = res.headers.get("set-cookie") ?? "";
   return cookie.split(";")[0] ?? "";
 }
+
+/** A dashboard page as the signed-in browser asks for it (redirects not followed). */
+export const getPage = (t: ReturnType<typeof testApp>, path: string, cookie: string) =>
+  t.request(path, { headers: { cookie }, redirect: "manual" });
+
+/** A same-origin form post by the signed-in browser (redirects not followed). */
+export const postForm = (t: ReturnType<typeof testApp>, path: string, cookie: string, fields: Record<string, string>) =>
+  t.request(path, {
+    method: "POST",
+    headers: formHeaders({ cookie }),
+    body: new URLSearchParams(fields).toString(),
+    redirect: "manual",
+  });
