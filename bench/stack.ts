@@ -1,7 +1,7 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { startBuiltWorker } from "../scripts/built-worker.ts";
+import { buildWorker, startBuiltWorker } from "../scripts/built-worker.ts";
 import { freePort, startRedisServer } from "../scripts/redis-server.ts";
 
 const root = resolve(import.meta.dirname, "..");
@@ -36,12 +36,7 @@ export async function startStack(
   // `minify: false` keeps the bundle's `// src/...` module markers, for bench/profile.ts.
   build: { entry: string; outdir: string; minify?: boolean } = { entry: "bench/worker.ts", outdir: "bench/.build" },
 ): Promise<BenchStack> {
-  const outdir = resolve(root, build.outdir);
-  const minify = build.minify === false ? ["--no-minify"] : [];
-  execFileSync("npx", ["wrangler", "deploy", build.entry, "--dry-run", "--outdir", outdir, ...minify], {
-    cwd: root,
-    stdio: "ignore",
-  });
+  const outdir = buildWorker(resolve(root, build.outdir), build);
   const redis = await startRedisServer();
   const proxyToken = "bench-proxy-token";
   const proxyPort = await freePort();

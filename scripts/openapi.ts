@@ -3,19 +3,15 @@
  * from the routes' schemas, in workerd (the same runtime and bundle settings as the Worker). Run it
  * after changing a route; test/worker/reliability/openapi-document.test.ts fails until you do.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { startBuiltWorker } from "./built-worker.ts";
+import { buildWorker, startBuiltWorker } from "./built-worker.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const outdir = mkdtempSync(join(tmpdir(), "edgekit-openapi-"));
 try {
-  execFileSync("npx", ["wrangler", "deploy", "scripts/openapi-entry.ts", "--dry-run", "--outdir", outdir], {
-    cwd: root,
-    stdio: "ignore",
-  });
+  buildWorker(outdir, { entry: "scripts/openapi-entry.ts" });
   const { mf, url } = await startBuiltWorker({ outdir, bindings: {} });
   try {
     const text = await (await fetch(url)).text();

@@ -1,16 +1,14 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningProxy, startProxy } from "../../../proxy/server.ts";
-import { startBuiltWorker } from "../../../scripts/built-worker.ts";
+import { buildWorker, startBuiltWorker } from "../../../scripts/built-worker.ts";
 import { type RunningRedisServer, startRedisServer } from "../../../scripts/redis-server.ts";
 
-const root = resolve(import.meta.dirname, "../../..");
 const ADMIN_TOKEN = "jobs-cron-admin-token-0123456789";
 const PROXY_TOKEN = "jobs-cron-proxy-token";
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -36,11 +34,7 @@ const receiver = createServer((req, res) => {
 });
 
 beforeAll(async () => {
-  outdir = mkdtempSync(join(tmpdir(), "edgekit-jobs-cron-"));
-  execFileSync("npx", ["wrangler", "deploy", "src/index.ts", "--dry-run", "--outdir", outdir], {
-    cwd: root,
-    stdio: "ignore",
-  });
+  outdir = buildWorker(mkdtempSync(join(tmpdir(), "edgekit-jobs-cron-")));
   redis = await startRedisServer();
   proxy = await startProxy({ tokens: [{ token: PROXY_TOKEN, redisUrl: redis.url }], port: 0 });
   await new Promise<void>((done) => receiver.listen(0, "127.0.0.1", done));

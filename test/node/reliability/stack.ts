@@ -1,12 +1,9 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { type RunningProxy, startProxy } from "../../../proxy/server.ts";
-import { startBuiltWorker } from "../../../scripts/built-worker.ts";
+import { buildWorker, startBuiltWorker } from "../../../scripts/built-worker.ts";
 import { freePort, type RunningRedisServer, startRedisServer } from "../../../scripts/redis-server.ts";
-
-const root = resolve(import.meta.dirname, "../../..");
 
 export const ADMIN_TOKEN = "reliability-admin-token-0123456789";
 const PROXY_TOKEN = "reliability-proxy-token";
@@ -34,11 +31,7 @@ export interface OutageStack {
 
 /** Builds the Worker once (a few seconds) and starts the three pieces on free ports. */
 export async function startOutageStack(bindings: Record<string, string> = {}): Promise<OutageStack> {
-  const outdir = mkdtempSync(join(tmpdir(), "edgekit-reliability-"));
-  execFileSync("npx", ["wrangler", "deploy", "src/index.ts", "--dry-run", "--outdir", outdir], {
-    cwd: root,
-    stdio: "ignore",
-  });
+  const outdir = buildWorker(mkdtempSync(join(tmpdir(), "edgekit-reliability-")));
   const redisPort = await freePort();
   // Persisted (append-only file), so a restarted redis-server comes back with the data, as in production.
   const dataDir = join(outdir, "redis");

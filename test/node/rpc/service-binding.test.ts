@@ -1,10 +1,10 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningProxy, startProxy } from "../../../proxy/server.ts";
+import { buildWorker, builtModules } from "../../../scripts/built-worker.ts";
 import { type RunningRedisServer, startRedisServer } from "../../../scripts/redis-server.ts";
 
 /**
@@ -16,7 +16,6 @@ import { type RunningRedisServer, startRedisServer } from "../../../scripts/redi
  *   entrypoint = "EdgekitRpc"
  * The caller reaches edgekit over RPC only: no URL, no admin token.
  */
-const root = resolve(import.meta.dirname, "../../..");
 const ADMIN_TOKEN = "rpc-admin-token-0123456789abcdef";
 const outdir = mkdtempSync(join(tmpdir(), "edgekit-rpc-"));
 let redis: RunningRedisServer;
@@ -48,12 +47,9 @@ export default {
 };`;
 
 beforeAll(async () => {
-  execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", outdir], { cwd: root, stdio: "ignore" });
+  buildWorker(outdir);
   redis = await startRedisServer();
   proxy = await startProxy({ tokens: [{ token: "rpc-token", redisUrl: redis.url }], port: 0, strict: true });
-  const modules = readdirSync(outdir)
-    .filter((f) => f.endsWith(".js") || f.endsWith(".lua"))
-    .sort((a, b) => Number(b.endsWith(".js")) - Number(a.endsWith(".js")));
   mf = new Miniflare({
     workers: [
       {
@@ -65,10 +61,7 @@ beforeAll(async () => {
       },
       {
         name: "edgekit",
-        modules: modules.map((name) => ({
-          type: name.endsWith(".lua") ? ("Text" as const) : ("ESModule" as const),
-          path: join(outdir, name),
-        })),
+        modules: builtModules(outdir),
         modulesRoot: outdir,
         compatibilityDate: "2026-04-20",
         compatibilityFlags: ["nodejs_compat"],
