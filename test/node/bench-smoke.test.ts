@@ -52,6 +52,7 @@ describe("the benchmark harness", () => {
     });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/\| edgekit's overhead over the empty Worker \| -?[\d.]+ \| -?[\d.]+ \|/);
+    expect(run.stdout).toMatch(/\| edgekit: start to a first redirect \(real proxy and Redis\) \| [\d.]+ \| [\d.]+ \|/);
     expect(run.stdout).toMatch(/\| first `\/openapi.json` on a fresh isolate \| [\d.]+ \|/);
   }, 60_000);
 });
