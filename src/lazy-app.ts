@@ -92,11 +92,22 @@ const MODULES_BY_PREFIX: Record<string, RouteModule[]> = {
   "api/links": [linkApi],
 };
 
+/**
+ * What decides a path's modules: its prefix when the table knows it ("" otherwise, so arbitrary
+ * paths cannot grow the caches below), and a "/" after it unless the path is one segment.
+ */
+function groupKey(path: string): string {
+  const segments = path.split("/", 3);
+  const prefix = segments[1] === "api" && segments.length > 2 ? `api/${segments[2]}` : (segments[1] ?? "");
+  const known = Object.hasOwn(MODULES_BY_PREFIX, prefix) ? prefix : "";
+  return segments.length === 2 ? known : `${known}/`;
+}
+
 /** The route modules a path can reach, in mount order. */
 export function modulesFor(path: string): RouteModule[] {
-  const segments = path.split("/").slice(1);
-  const prefix = segments[0] === "api" && segments.length > 1 ? `api/${segments[1]}` : (segments[0] ?? "");
-  const modules = [...(MODULES_BY_PREFIX[prefix] ?? []), ...(segments.length === 1 ? [redirect] : [])];
+  const key = groupKey(path);
+  const single = !key.endsWith("/");
+  const modules = [...(MODULES_BY_PREFIX[single ? key : key.slice(0, -1)] ?? []), ...(single ? [redirect] : [])];
   return modules.sort((a, b) => MOUNT_ORDER.indexOf(a) - MOUNT_ORDER.indexOf(b));
 }
 
@@ -107,25 +118,28 @@ export function modulesFor(path: string): RouteModule[] {
  * of edgekit (docs/performance.md#cold-start). `AppType` stays createApp's type.
  */
 export function createLazyApp(options: AppOptions = {}) {
-  const apps = new Map<string, Promise<Routes>>();
+  // Two levels: a path's group key (one Map lookup per request, at most two keys per prefix), then
+  // the app of its modules (/api/queues and /api/jobs share the jobs module's app).
+  const byKey = new Map<string, Promise<Routes>>();
+  const byModules = new Map<string, Promise<Routes>>();
   const appFor = (path: string): Promise<Routes> => {
-    const modules = modulesFor(path);
-    const id = modules.map((m) => MOUNT_ORDER.indexOf(m)).join(",");
-    let app = apps.get(id);
+    const key = groupKey(path);
+    let app = byKey.get(key);
     if (!app) {
-      app = Promise.all(modules.map((load) => load(options))).then((routes) =>
-        routes.reduce<Routes>((base, r) => base.route("/", r), createBaseApp(options)),
-      );
-      apps.set(id, app);
+      const modules = modulesFor(path);
+      const id = modules.map((m) => MOUNT_ORDER.indexOf(m)).join(",");
+      app = byModules.get(id);
+      if (!app) {
+        app = Promise.all(modules.map((load) => load(options))).then((routes) =>
+          routes.reduce<Routes>((base, r) => base.route("/", r), createBaseApp(options)),
+        );
+        byModules.set(id, app);
+      }
+      byKey.set(key, app);
     }
     return app;
   };
   const fetch = async (request: Request, env?: Bindings, ctx?: ExecutionContext): Promise<Response> =>
     (await appFor(getPath(request))).fetch(request, env, ctx);
-  /** Like Hono's `app.request`: a path or URL and RequestInit, for tests. */
-  const request = (input: string | Request, init?: RequestInit, env?: Bindings, ctx?: ExecutionContext) => {
-    const url = typeof input === "string" && !/^https?:\/\//.test(input) ? `http://localhost${input}` : input;
-    return fetch(url instanceof Request && !init ? url : new Request(url, init), env, ctx);
-  };
-  return { fetch, request, appFor };
+  return { fetch, appFor };
 }

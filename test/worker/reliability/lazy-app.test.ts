@@ -75,6 +75,9 @@ describe("the deployed Worker's lazily built app", () => {
     const paths = new Set(first.routes.map((r) => r.path));
     expect(paths.has("/api/flags/:key")).toBe(true);
     expect([...paths].some((p) => p.startsWith("/api/links") || p.startsWith("/admin"))).toBe(false);
+    // Paths no route table knows share one app per shape, so they cannot grow the isolate's memory.
+    expect(await app.appFor("/some-slug")).toBe(await app.appFor("/another-slug"));
+    expect(await app.appFor("/x/y")).toBe(await app.appFor("/api/unknown/y"));
   });
 
   it("serves the primitives through src/index.ts as createApp does", async () => {
