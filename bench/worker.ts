@@ -15,11 +15,12 @@
  */
 import { Redis } from "@upstash/redis/cloudflare";
 import { Hono } from "hono";
-import { createApp } from "../src/app.ts";
 import { type Bindings, loadConfig } from "../src/env.ts";
+import { createLazyApp } from "../src/lazy-app.ts";
 import { createRedis } from "../src/lib/redis.ts";
 
-const app = createApp();
+// As deployed (src/index.ts): the routes built per group on first use.
+const app = createLazyApp();
 const bench = new Hono<{ Bindings: Bindings }>();
 
 bench.get("/__bench/constant", (c) => c.text("ok"));
@@ -98,7 +99,7 @@ bench.get("/__bench/seed/ratelimit", async (c) => {
 });
 
 export default {
-  fetch(request: Request, env: Bindings, ctx: Parameters<typeof app.fetch>[2]) {
+  fetch(request: Request, env: Bindings, ctx: ExecutionContext) {
     const { pathname } = new URL(request.url);
     return (pathname.startsWith("/__bench/") ? bench : app).fetch(request, env, ctx);
   },
