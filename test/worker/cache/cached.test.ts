@@ -175,6 +175,19 @@ describe("cached()", () => {
     });
   });
 
+  it("leaves an entry out of a purge of a tag its refill dropped", async () => {
+    const base = { ttl: 1000, staleIfError: 600_000, prefix, now };
+    await cached(redis(), "retag", async () => "v1", { ...base, tags: ["rt-a", "rt-b"] });
+    clock += 2000;
+    const refill = await cachedWithOutcome(redis(), "retag", async () => "v2", { ...base, tags: ["rt-b", "rt-c"] });
+    expect(refill).toEqual({ value: "v2", outcome: "miss" });
+    expect(await invalidateTag(redis(), "rt-a", { prefix, mode: "hard", now: clock })).toBe(0);
+    const opts = { ...base, tags: ["rt-b", "rt-c"] };
+    expect(await cachedWithOutcome(redis(), "retag", async () => "v3", opts)).toEqual({ value: "v2", outcome: "hit" });
+    expect(await invalidateTag(redis(), "rt-c", { prefix, mode: "hard", now: clock })).toBe(1);
+    expect(await cachedWithOutcome(redis(), "retag", async () => "v3", opts)).toEqual({ value: "v3", outcome: "miss" });
+  });
+
   it("purges everything in O(1) and caches a negative answer", async () => {
     const opts = { ttl: 60_000, negative: 30_000, prefix, now, namespace: "neg" };
     let calls = 0;
