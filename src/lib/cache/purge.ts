@@ -43,7 +43,7 @@ export async function purgeTag(
     const [count = "0", skipped = "0", ...next] = await sweepScript.run(
       redis,
       [index, ...batch.map(keys.entry)],
-      [seq, mode, now, offset, SWEEP_BATCH, ...batch],
+      [seq, mode, now, offset, SWEEP_BATCH, id, ...batch],
     );
     purged += Number(count);
     offset += Number(skipped);

@@ -23,6 +23,8 @@ export interface Lookup {
   backoffUntil: number;
   /** Set when the stored Vary names differ from the caller's: look up again keyed with these. */
   rekey?: string;
+  /** The tag ids the stored hash is indexed under (live or not): a commit unindexes those it drops. */
+  indexedTagIds: string[];
 }
 
 export interface StoredEntry {
@@ -74,7 +76,7 @@ export async function lookupEntry(
     [input.now, 1 - r, input.beta, Math.max(1, Math.round(input.leaseMs)), token, input.vary],
     input.limit,
   );
-  const [lead, epoch, seq, pttl, v, m, fr, sw, se, ke, eb, vy, tg, neg] = reply;
+  const [lead, epoch, seq, pttl, v, m, fr, sw, se, ke, eb, vy, tg, neg, ti] = reply;
   const result: Lookup = {
     id,
     lead: num(lead) === 1,
@@ -84,6 +86,7 @@ export async function lookupEntry(
     leasePttl: Math.max(0, num(pttl)),
     backoffUntil: num(eb),
     ...(num(lead) === 2 ? { rekey: str(vy) } : {}),
+    indexedTagIds: str(ti) === "" ? [] : str(ti).split(","),
   };
   if (num(ke) > 0) {
     result.entry = {
@@ -128,16 +131,22 @@ const commitScript = defineScript(commitSource, (reply): CommitOutcome => {
   return num(ok) === 1 ? { stored: true } : { stored: false, fenced: (str(why) || "lease") as "lease" };
 });
 
-/** Stores a fill under the lease `lookup` granted; fenced (nothing written) after a purge. */
+/**
+ * Stores a fill under the lease `lookup` granted; fenced (nothing written) after a purge. When
+ * the fill goes to the id looked up, the indexes of tags the stored entry had and the fill has
+ * not are left in the same script, so a purge of an old tag no longer finds the entry.
+ */
 export function commitEntry(
   redis: RedisClient,
   keys: NamespaceKeys,
   id: string,
-  lookup: Pick<Lookup, "id" | "token" | "epoch" | "seq">,
+  lookup: Pick<Lookup, "id" | "token" | "epoch" | "seq"> & Partial<Pick<Lookup, "indexedTagIds">>,
   fill: Fill,
   now: number,
 ): Promise<CommitOutcome> {
   const tagIds = fill.tagIds ?? [];
+  const kept = new Set(tagIds);
+  const dropped = id === lookup.id ? [...new Set(lookup.indexedTagIds ?? [])].filter((tag) => !kept.has(tag)) : [];
   const marker = fill.vary && fill.markerId ? keys.entry(fill.markerId) : keys.entry(id);
   return commitScript.run(
     redis,
@@ -148,6 +157,7 @@ export function commitEntry(
       marker,
       ...tagIds.map(keys.tagMarker),
       ...tagIds.map(keys.tagIndex),
+      ...dropped.map(keys.tagIndex),
     ],
     [
       lookup.token,
@@ -167,6 +177,8 @@ export function commitEntry(
       id,
       tagIds.length,
       fill.keepValue ? "1" : "",
+      dropped.length,
+      tagIds.join(","),
     ],
   );
 }

@@ -110,12 +110,20 @@ export function storeDecision(
   lifetime = Math.min(lifetime ?? 0, options.maxTtl);
   const hasValidator = response.headers.has("etag") || response.headers.has("last-modified");
   // Nothing to serve from and nothing to revalidate with: not worth storing.
-  const noStale =
-    cc.has("must-revalidate") || cc.has("proxy-revalidate") || sMaxAge !== undefined || cc.has("no-cache");
+  const noStale = !servableStale(cc);
   const swr = noStale ? 0 : (seconds(cc, "stale-while-revalidate") ?? 0);
   const sie = noStale ? 0 : (seconds(cc, "stale-if-error") ?? 0);
   if (lifetime - initialAge <= 0 && swr === 0 && sie === 0 && !hasValidator) return none("no-freshness");
   return { store: true, lifetime: lifetime * 1000, swr: swr * 1000, sie: sie * 1000, shareable, initialAge };
+}
+
+/**
+ * May a shared cache serve this stored response stale at all (RFC 9111 4.2.4)? Not with
+ * `must-revalidate`, `proxy-revalidate`, `s-maxage` (which implies proxy-revalidate for a shared
+ * cache, 5.2.2.10) or `no-cache` (validated before every use).
+ */
+export function servableStale(cc: Directives): boolean {
+  return !(cc.has("must-revalidate") || cc.has("proxy-revalidate") || cc.has("s-maxage") || cc.has("no-cache"));
 }
 
 /** What the client's own Cache-Control asks of a shared cache (RFC 9111 5.2.1). */
@@ -124,10 +132,12 @@ export interface RequestDirectives {
   noStore: boolean;
   /** no-cache, or max-age=0: do not answer from the cache without going to the origin. */
   noCache: boolean;
-  /** max-age=N: only a response at most N s old. */
+  /** max-age=N: only a response at most N s old (and, without max-stale, not stale). */
   maxAge?: number;
-  /** min-fresh=N: only a response fresh for at least N more s. */
+  /** min-fresh=N: only a response fresh for at least N more s (so never a stale one). */
   minFresh?: number;
+  /** max-stale (Infinity: any staleness) or max-stale=N: a response stale by at most N s will do. */
+  maxStale?: number;
   onlyIfCached: boolean;
 }
 
@@ -135,14 +145,46 @@ export function requestDirectives(request: Request): RequestDirectives {
   const cc = parseCacheControl(request.headers.get("cache-control"));
   const maxAge = seconds(cc, "max-age");
   const minFresh = seconds(cc, "min-fresh");
+  const maxStale = cc.get("max-stale") === true ? Number.POSITIVE_INFINITY : seconds(cc, "max-stale");
   return {
     noStore: cc.has("no-store"),
     // HTTP/1.0's `Pragma: no-cache` when there is no Cache-Control (RFC 9111 5.4).
-    noCache: cc.has("no-cache") || (cc.size === 0 && /no-cache/i.test(request.headers.get("pragma") ?? "")),
+    noCache:
+      cc.has("no-cache") || maxAge === 0 || (cc.size === 0 && /no-cache/i.test(request.headers.get("pragma") ?? "")),
     ...(maxAge !== undefined ? { maxAge } : {}),
     ...(minFresh !== undefined ? { minFresh } : {}),
+    ...(maxStale !== undefined ? { maxStale } : {}),
     onlyIfCached: cc.has("only-if-cached"),
   };
+}
+
+/** A stored response past its freshness, as `staleUse` weighs it. */
+export interface StaleCandidate {
+  /** The stored response's Cache-Control. */
+  cacheControl: string | null | undefined;
+  /** Its Age and how far past its freshness lifetime it is (s). */
+  age: number;
+  staleness: number;
+  /** Soft-purged: served inside its own windows only, never on max-stale. */
+  purged: boolean;
+}
+
+/**
+ * How a stale stored response may answer this request without the origin being asked first:
+ * - "max-stale": the request's max-stale covers it (RFC 9111 5.2.1.2) and the response allows stale;
+ * - "windows": only inside the response's own stale-while-revalidate / stale-if-error windows;
+ * - false: the client wants it validated first (min-fresh, max-age without max-stale, or a
+ *   max-stale=N it is beyond). An origin failure may still serve it inside stale-if-error.
+ */
+export function staleUse(request: RequestDirectives, stored: StaleCandidate): "max-stale" | "windows" | false {
+  if (request.minFresh !== undefined) return false;
+  if (request.maxAge !== undefined && stored.age > request.maxAge) return false;
+  if (request.maxStale !== undefined) {
+    if (stored.staleness > request.maxStale) return false;
+    if (!stored.purged && servableStale(parseCacheControl(stored.cacheControl ?? null))) return "max-stale";
+  }
+  // max-age alone: "the client does not wish to receive a stale response" (5.2.1.1).
+  return request.maxAge !== undefined ? false : "windows";
 }
 
 /** Vary's header names: lowercase, deduplicated, sorted, joined by ","; "" for none. */

@@ -10,7 +10,7 @@ import { cacheKeyOf, entryTags } from "./cache-key.ts";
 import type { GatewayRoute, RouteCache } from "./config.ts";
 import { decodeBody, decodeMeta, encodeBody, encodeMeta, type StoredResponse } from "./entry.ts";
 import { clientHeaders, fetchOrigin, originRequest, originTags } from "./forward.ts";
-import { cacheStatus, requestDirectives, storeDecision, varyNames, varyValues } from "./policy.ts";
+import { cacheStatus, requestDirectives, staleUse, storeDecision, varyNames, varyValues } from "./policy.ts";
 import { currentAge, fromStore, mergeNotModified, storedHeader } from "./respond.ts";
 import { type Counter, count } from "./stats.ts";
 
@@ -62,7 +62,8 @@ export async function serveGateway(g: GatewayRequest): Promise<Response> {
   const directives = requestDirectives(request);
   if (directives.noStore || directives.noCache) {
     await g.spend();
-    return pass(g, { fwd: "request", detail: directives.noStore ? "no-store" : "no-cache" }, "bypasses");
+    const detail = directives.noStore ? "no-store" : directives.maxAge === 0 ? "max-age" : "no-cache";
+    return pass(g, { fwd: "request", detail }, "bypasses");
   }
   const keys = gatewayKeys(g.prefix);
   const baseId = await hashId(`GET ${cacheKeyOf(g.url)}`);
@@ -135,7 +136,17 @@ export async function serveGateway(g: GatewayRequest): Promise<Response> {
         ...(attempt > 0 ? { collapsed: true } : {}),
       });
     }
-    if (meta && entry && state === "stale") {
+    // Past its freshness: may it answer without the origin, by its own windows or the client's max-stale?
+    const use =
+      meta && entry && state !== "fresh"
+        ? staleUse(directives, {
+            cacheControl: storedHeader(meta, "cache-control"),
+            age: currentAge(meta, now),
+            staleness: (now - entry.freshUntil) / 1000,
+            purged: entry.freshUntil === 0,
+          })
+        : false;
+    if (meta && entry && state === "stale" && use) {
       if (lookup.lead) g.waitUntil(fill(g, options, lookup, entry, meta, true, authorized).catch(() => {}));
       count(route.name, "staleHits");
       return respond(g, meta, entry, now, {
@@ -144,7 +155,14 @@ export async function serveGateway(g: GatewayRequest): Promise<Response> {
         detail: "stale-while-revalidate",
       });
     }
-    if (meta && entry && state === "stale-if-error" && !lookup.lead) {
+    if (meta && entry && use === "max-stale") {
+      // Served without revalidation, as the client allowed: the lease goes back for the next request.
+      if (lookup.lead) g.waitUntil(releaseLease(g.redis, keys, id, lookup.token, now).catch(() => false));
+      count(route.name, "staleHits");
+      return respond(g, meta, entry, now, { hit: true, ttl: (entry.freshUntil - now) / 1000, detail: "max-stale" });
+    }
+    // Inside stale-if-error while the origin is failing (backoff) or another request refreshes.
+    if (meta && entry && state === "stale-if-error" && !lookup.lead && (use || lookup.backoffUntil > now)) {
       count(route.name, "staleHits");
       return respond(g, meta, entry, now, {
         hit: true,

@@ -8,9 +8,10 @@ import {
   invalidateAll,
   invalidateTag,
 } from "../../../src/lib/cache/index.ts";
+import { hashId, namespaceKeys } from "../../../src/lib/cache/keys.ts";
 import { namespace } from "../../../src/lib/keys.ts";
 import { createRedis } from "../../../src/lib/redis.ts";
-import { cleanup, countRoundTrips, testBindings } from "../support.ts";
+import { cleanup, countRoundTrips, redisCommand, testBindings } from "../support.ts";
 
 const bindings = testBindings("cache-core", { REDIS_TIMEOUT_MS: "10000" });
 const config = loadConfig(bindings);
@@ -172,6 +173,35 @@ describe("cached()", () => {
     expect(await cachedWithOutcome(redis(), "soft-2", async () => "two!", opts)).toEqual({
       value: "two!",
       outcome: "miss",
+    });
+  });
+
+  it("leaves an entry out of a purge of a tag its refill dropped", async () => {
+    const base = { ttl: 1000, staleIfError: 600_000, prefix, now };
+    await cached(redis(), "retag", async () => "v1", { ...base, tags: ["rt-a", "rt-b"] });
+    clock += 2000;
+    const refill = await cachedWithOutcome(redis(), "retag", async () => "v2", { ...base, tags: ["rt-b", "rt-c"] });
+    expect(refill).toEqual({ value: "v2", outcome: "miss" });
+    expect(await invalidateTag(redis(), "rt-a", { prefix, mode: "hard", now: clock })).toBe(0);
+    const opts = { ...base, tags: ["rt-b", "rt-c"] };
+    expect(await cachedWithOutcome(redis(), "retag", async () => "v3", opts)).toEqual({ value: "v2", outcome: "hit" });
+    expect(await invalidateTag(redis(), "rt-c", { prefix, mode: "hard", now: clock })).toBe(1);
+    expect(await cachedWithOutcome(redis(), "retag", async () => "v3", opts)).toEqual({ value: "v3", outcome: "miss" });
+  });
+
+  it("only unindexes an entry a tag's index still lists when the entry no longer carries the tag", async () => {
+    const opts = { ttl: 60_000, tags: ["guard-a"], prefix, now };
+    await cached(redis(), "guard", async () => "kept", opts);
+    // A member the commit could not prune (say, a Vary'd refill under another id).
+    const keys = namespaceKeys(prefix, "default");
+    const index = keys.tagIndex(await hashId("guard-b"));
+    const id = await hashId("guard");
+    await redisCommand("ZADD", index, clock + 600_000, id);
+    expect(await invalidateTag(redis(), "guard-b", { prefix, mode: "hard", now: clock })).toBe(0);
+    expect(await redisCommand("ZSCORE", index, id)).toBeNull();
+    expect(await cachedWithOutcome(redis(), "guard", async () => "new", opts)).toEqual({
+      value: "kept",
+      outcome: "hit",
     });
   });
 

@@ -1,6 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { hashId, namespaceKeys } from "../../../src/lib/cache/keys.ts";
+import { cacheKeyOf } from "../../../src/lib/gateway/cache-key.ts";
+import { GATEWAY_NAMESPACE } from "../../../src/lib/gateway/serve.ts";
 import { stats } from "../../../src/lib/gateway/stats.ts";
-import { adminHeaders, cleanup, jsonHeaders, problemBody } from "../support.ts";
+import { adminHeaders, cleanup, jsonHeaders, problemBody, redisCommand } from "../support.ts";
 import { gatewayApp, ORIGIN, originBucket } from "./helpers.ts";
 
 const t = gatewayApp("purge", [{ path: "/p/*", origin: ORIGIN, cache: true, name: "purge-route" }]);
@@ -35,6 +38,41 @@ describe("POST /api/cache/purge", () => {
     expect(await soft.text()).toBe("a1");
     expect(status(soft)).toMatch(/detail=stale-while-revalidate/);
     expect(status(await get(`/p/${b.id}/c`))).toMatch(/^edgekit; hit; ttl=/);
+  });
+
+  it("forgets an entry's old tags when a refill tags it differently", async () => {
+    const b = originBucket("retag");
+    const tag = (n: string) => `${b.id}-${n}`;
+    await b.program([
+      // An ETag keeps the first entry (and its index entries) past its freshness.
+      { headers: { "cache-control": "max-age=1", etag: '"1"', "cache-tag": `${tag("a")},${tag("b")}` }, body: "v1" },
+      { headers: { "cache-control": "max-age=600", "cache-tag": `${tag("b")},${tag("c")}` }, body: "v2" },
+    ]);
+    const path = `/p/${b.id}/item`;
+    await get(path);
+    t.clock.advance(2000);
+    expect(await (await get(path)).text()).toBe("v2");
+    // The index of the tag the entry no longer has does not list it any more.
+    const keys = namespaceKeys(`${t.bindings.KEY_PREFIX}edgekit:`, GATEWAY_NAMESPACE);
+    const entryId = await hashId(`GET ${cacheKeyOf(new URL(`http://edgekit.test${path}`))}`);
+    const indexOf = async (name: string) => keys.tagIndex(await hashId(`t:${tag(name)}`));
+    expect(await redisCommand("ZSCORE", await indexOf("a"), entryId)).toBeNull();
+    expect(await redisCommand("ZSCORE", await indexOf("c"), entryId)).not.toBeNull();
+    // Purging the old tag leaves the entry alone; purging a tag it has now purges it.
+    expect(await (await purge({ tags: [tag("a")], mode: "hard" })).json()).toEqual({
+      purged: 0,
+      all: false,
+      mode: "hard",
+    });
+    const hit = await get(path);
+    expect(status(hit)).toMatch(/^edgekit; hit; ttl=/);
+    expect(await hit.text()).toBe("v2");
+    expect(await (await purge({ tags: [tag("c")], mode: "hard" })).json()).toEqual({
+      purged: 1,
+      all: false,
+      mode: "hard",
+    });
+    expect(status(await get(path))).toMatch(/^edgekit; fwd=miss/);
   });
 
   it("purges hard by URL (every variant) and by prefix", async () => {
