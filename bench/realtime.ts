@@ -7,6 +7,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { SseReader } from "../test/shared/sse-reader.ts";
 import { startStack } from "./stack.ts";
 
 // The proxy caps SSE streams per token (100 by default): the fan-out holds 100 at once, plus slack.
@@ -52,42 +53,15 @@ async function roundTrips(n: number, fn: (i: number) => Promise<unknown>): Promi
   return ((await stack.proxyRequests()) - before) / n;
 }
 
-/** An SSE reader over Node's fetch: calls `onData` with each event's id, name and data. */
+/** An SSE stream over Node's fetch: calls `onEvent` with each event's id, name and data. */
 async function open(path: string, onEvent: (id: string, event: string, data: string) => void, lastId?: string) {
   const controller = new AbortController();
   const res = await fetch(url(path), {
     headers: { accept: "text/event-stream", ...(lastId ? { "last-event-id": lastId } : {}) },
     signal: controller.signal,
   });
-  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  const done = (async () => {
-    let buffer = "";
-    let fields: Record<string, string> = {};
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true });
-        let eol = buffer.indexOf("\n");
-        while (eol !== -1) {
-          const line = buffer.slice(0, eol);
-          buffer = buffer.slice(eol + 1);
-          if (line === "") {
-            if (fields.data !== undefined) onEvent(fields.id ?? "", fields.event ?? "message", fields.data);
-            fields = {};
-          } else if (!line.startsWith(":")) {
-            const colon = line.indexOf(":");
-            fields[line.slice(0, colon)] = line.slice(colon + 1).trimStart();
-          }
-          eol = buffer.indexOf("\n");
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
-  return { close: () => controller.abort(), done };
+  const reader = new SseReader(res.body as ReadableStream<Uint8Array>, (e) => onEvent(e.id ?? "", e.event, e.data));
+  return { close: () => controller.abort(), done: reader.done };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
