@@ -60,10 +60,13 @@ export async function serveGateway(g: GatewayRequest): Promise<Response> {
     return pass(g, { fwd: "bypass" }, "bypasses");
   }
   const directives = requestDirectives(request);
+  // only-if-cached (RFC 9111 5.2.1.7): a stored response or a 504, never a request to the origin.
+  const forward: typeof pass = (gr, status, counter) =>
+    directives.onlyIfCached ? Promise.reject(notCached()) : pass(gr, status, counter);
   if (directives.noStore || directives.noCache) {
     await g.spend();
     const detail = directives.noStore ? "no-store" : directives.maxAge === 0 ? "max-age" : "no-cache";
-    return pass(g, { fwd: "request", detail }, "bypasses");
+    return forward(g, { fwd: "request", detail }, "bypasses");
   }
   const keys = gatewayKeys(g.prefix);
   const baseId = await hashId(`GET ${cacheKeyOf(g.url)}`);
@@ -94,13 +97,13 @@ export async function serveGateway(g: GatewayRequest): Promise<Response> {
     } catch (error) {
       if (error instanceof AppError) throw error; // the folded rate limit refused (429)
       g.redisFailed();
-      return pass(g, { fwd: "miss", detail: "cache-unavailable" }, "bypasses");
+      return forward(g, { fwd: "miss", detail: "cache-unavailable" }, "bypasses");
     }
     limit = undefined;
     if (lookup.rekey !== undefined) {
       names = lookup.rekey;
       remember(baseId, names);
-      if (++rekeys > 2) return pass(g, { fwd: "vary-miss" }, "misses");
+      if (++rekeys > 2) return forward(g, { fwd: "vary-miss" }, "misses");
       continue;
     }
     const now = g.now();
@@ -108,20 +111,20 @@ export async function serveGateway(g: GatewayRequest): Promise<Response> {
     const passing = passReason(entry);
     if (passing && entry && now < entry.freshUntil) {
       if (lookup.lead) await releaseLease(g.redis, keys, id, lookup.token, now).catch(() => false);
-      return pass(g, { fwd: "miss", detail: passing }, "misses");
+      return forward(g, { fwd: "miss", detail: passing }, "misses");
     }
     const meta = entry ? decodeMeta(entry.meta) : undefined;
     const state = meta ? entryState(entry, now) : "none";
     if (meta && authorized && !meta.shareable) {
       if (lookup.lead) await releaseLease(g.redis, keys, id, lookup.token, now).catch(() => false);
-      return pass(g, { fwd: "bypass", detail: "authorization" }, "bypasses");
+      return forward(g, { fwd: "bypass", detail: "authorization" }, "bypasses");
     }
     if (meta && entry && state === "fresh") {
       const tooOld = directives.maxAge !== undefined && currentAge(meta, now) > directives.maxAge;
       const tooClose = directives.minFresh !== undefined && (entry.freshUntil - now) / 1000 < directives.minFresh;
       if (tooOld || tooClose) {
         if (lookup.lead) await releaseLease(g.redis, keys, id, lookup.token, now).catch(() => false);
-        return pass(g, { fwd: "request", detail: tooOld ? "max-age" : "min-fresh" }, "misses");
+        return forward(g, { fwd: "request", detail: tooOld ? "max-age" : "min-fresh" }, "misses");
       }
     }
     // Stored (or revalidated) by another caller while this one waited: usable as it stands.
@@ -170,6 +173,10 @@ export async function serveGateway(g: GatewayRequest): Promise<Response> {
         detail: "stale-if-error",
       });
     }
+    if (lookup.lead && directives.onlyIfCached) {
+      await releaseLease(g.redis, keys, id, lookup.token, now).catch(() => false);
+      throw notCached();
+    }
     if (lookup.lead) {
       const usable = meta && entry && state === "stale-if-error" ? { meta, entry } : undefined;
       const revalidate = meta && entry ? { meta, entry } : undefined;
@@ -198,13 +205,13 @@ export async function serveGateway(g: GatewayRequest): Promise<Response> {
         headers: { "retry-after": String(Math.max(1, Math.ceil((lookup.backoffUntil - now) / 1000))) },
       });
     }
-    if (directives.onlyIfCached) {
-      throw new AppError("gateway_timeout", "only-if-cached: no stored response to answer with.");
-    }
-    if (Date.now() >= waitUntil) return pass(g, { fwd: "miss", detail: "wait-timeout" }, "misses");
+    if (directives.onlyIfCached) throw notCached();
+    if (Date.now() >= waitUntil) return forward(g, { fwd: "miss", detail: "wait-timeout" }, "misses");
     await sleep(pollDelay(lookup.leasePttl, waitUntil - Date.now()));
   }
 }
+
+const notCached = () => new AppError("gateway_timeout", "only-if-cached: no stored response to answer with.");
 
 function remember(baseId: string, names: string): void {
   if (varyMemo.size >= 10_000) varyMemo.clear();

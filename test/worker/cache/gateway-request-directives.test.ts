@@ -138,3 +138,45 @@ describe("the client's max-stale, max-age and min-fresh", () => {
     expect((await b.log()).count).toBe(3);
   });
 });
+
+describe("the client's only-if-cached", () => {
+  it("answers 504 when nothing is stored, without asking the origin", async () => {
+    const b = originBucket("oic-none");
+    await b.program([], { body: "never" });
+    const res = await get(`/r/${b.id}`, "only-if-cached");
+    expect(res.status).toBe(504);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+    expect((await b.log()).count).toBe(0);
+  });
+
+  it("answers from a fresh entry", async () => {
+    const b = originBucket("oic-fresh");
+    await b.program([], validated("max-age=10"));
+    const path = `/r/${b.id}`;
+    await get(path);
+    const res = await get(path, "only-if-cached");
+    expect(await res.text()).toBe("v1");
+    expect(status(res)).toMatch(/^edgekit; hit/);
+    expect((await b.log()).count).toBe(1);
+  });
+
+  it.each([
+    ["a stale entry it may not take stale", "only-if-cached"],
+    ["a stale entry with max-age=0", "only-if-cached, max-age=0"],
+    ["an entry older than max-age", "only-if-cached, max-age=1"],
+  ])("answers 504 for %s, and leaves the entry for the next request to refresh", async (_name, cacheControl) => {
+    const { b, path } = await staleEntry(`oic-${cacheControl.length}`);
+    const res = await get(path, cacheControl);
+    expect(res.status).toBe(504);
+    expect((await b.log()).count).toBe(1);
+    // The lease this request took was given back: a plain request revalidates at once.
+    expect(status(await get(path))).toBe("edgekit; fwd=stale; fwd-status=304; stored");
+  });
+
+  it("serves a stale entry that max-stale allows", async () => {
+    const { b, path } = await staleEntry("oic-max-stale");
+    const res = await get(path, "only-if-cached, max-stale");
+    expect(status(res)).toBe("edgekit; hit; ttl=-20; detail=max-stale");
+    expect((await b.log()).count).toBe(1);
+  });
+});
