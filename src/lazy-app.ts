@@ -8,8 +8,9 @@ type Routes = Hono<AppEnv, any, any>;
 type RouteModule = (options: AppOptions) => Promise<Routes>;
 
 // Each module is imported on first use: wrangler's bundler turns `import()` of a bundled file into
-// a function that evaluates the module then, so a new isolate evaluates (and V8 compiles) only the
-// modules its requests reach.
+// a function that evaluates the module then, so a new isolate evaluates only the modules its
+// requests reach (their zod schemas, createRoute calls, router inserts). V8 still parses the whole
+// bundle: docs/performance.md#cold-start has the measured split.
 const health: RouteModule = () => import("./routes/health.ts").then((m) => m.healthRoutes);
 const rateLimit: RouteModule = () => import("./routes/ratelimit.ts").then((m) => m.rateLimitRoutes);
 const sessions: RouteModule = () => import("./routes/sessions.ts").then((m) => m.sessionRoutes);
