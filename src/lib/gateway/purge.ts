@@ -2,7 +2,7 @@ import { namespaceKeys } from "../cache/keys.ts";
 import { type PurgeMode, purgeNamespace, purgeTag } from "../cache/purge.ts";
 import type { RedisClient } from "../redis.ts";
 import { originTag, prefixTag, urlTag } from "./cache-key.ts";
-import { GATEWAY_NAMESPACE } from "./serve.ts";
+import { GATEWAY_NAMESPACE } from "./namespace.ts";
 
 export interface GatewayPurge {
   urls?: string[];

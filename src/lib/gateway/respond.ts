@@ -1,5 +1,7 @@
-import type { StoredResponse } from "./entry.ts";
+import type { StoredEntry } from "../cache/store.ts";
+import { decodeBody, type StoredResponse } from "./entry.ts";
 import { cacheStatus } from "./policy.ts";
+import type { GatewayRequest } from "./serve.ts";
 
 /** Statuses whose responses never carry a body. */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
@@ -42,6 +44,18 @@ export function fromStore(
   }
   const empty = request.method === "HEAD" || NULL_BODY.has(meta.status);
   return new Response(empty ? null : (body as BodyInit), { status: meta.status, headers });
+}
+
+/** A stored entry's answer: its body decoded, then fromStore. */
+export async function respond(
+  g: GatewayRequest,
+  meta: StoredResponse,
+  entry: StoredEntry,
+  now: number,
+  status: Parameters<typeof cacheStatus>[0],
+): Promise<Response> {
+  const body = await decodeBody(entry.value, meta.gzip);
+  return fromStore(g.request, meta, body, now, status);
 }
 
 /** The stored headers updated by a 304's (RFC 9111 3.2: all but the framing fields). */

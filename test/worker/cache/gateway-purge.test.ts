@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { hashId, namespaceKeys } from "../../../src/lib/cache/keys.ts";
 import { cacheKeyOf } from "../../../src/lib/gateway/cache-key.ts";
-import { GATEWAY_NAMESPACE } from "../../../src/lib/gateway/serve.ts";
+import { GATEWAY_NAMESPACE } from "../../../src/lib/gateway/namespace.ts";
 import { stats } from "../../../src/lib/gateway/stats.ts";
 import { adminHeaders, cleanup, jsonHeaders, problemBody, redisCommand } from "../support.ts";
 import { gatewayApp, ORIGIN, originBucket } from "./helpers.ts";
