@@ -1,7 +1,14 @@
 import { z } from "zod";
 import { type Bindings, type Config, loadConfig } from "./env.ts";
 import { type CachedOptions, type CacheOutcome, cachedWithOutcome } from "./lib/cache/index.ts";
-import { CHANNEL_RULE, EVENT_NAME, isChannelName, RESERVED_EVENTS } from "./lib/channels/names.ts";
+import {
+  CHANNEL_RULE,
+  EVENT_NAME,
+  EVENT_NAME_RULE,
+  isChannelName,
+  RESERVED_EVENTS,
+  RESERVED_EVENTS_RULE,
+} from "./lib/channels/names.ts";
 import { publishEvent } from "./lib/channels/publish-event.ts";
 import { MAX_EVENT_BYTES } from "./lib/channels/settings.ts";
 import { clientFrom } from "./lib/client-info.ts";
@@ -14,13 +21,15 @@ import type { EvaluationContext } from "./lib/flags/context.ts";
 import type { Evaluation } from "./lib/flags/evaluate.ts";
 import { evaluateFlag, evaluateFlags } from "./lib/flags/evaluate-flags.ts";
 import { type InboxCounts, notify } from "./lib/inbox/inbox.ts";
+import { MAX_NOTIFICATION_DATA_BYTES, notificationInputSchema } from "./lib/inbox/schema.ts";
 import { enqueueJob } from "./lib/jobs/enqueue.ts";
 import { buildJob, type EnqueueInput, enqueueInputSchema, jobs, QUEUE_NAME, runQueue } from "./lib/jobs/index.ts";
+import { limitJsonBytes } from "./lib/json-size.ts";
 import { namespace } from "./lib/keys.ts";
 import { boardKeySchema, memberSchema, scoreSchema } from "./lib/leaderboards/schema.ts";
 import { type Submitted, submitScore } from "./lib/leaderboards/submit-score.ts";
 import { type FollowOutcome, followLink } from "./lib/links/follow-link.ts";
-import { CONNECTION_ID, ROOM_NAME } from "./lib/presence/keys.ts";
+import { CONNECTION_ID, CONNECTION_ID_RULE, ROOM_NAME, ROOM_NAME_RULE } from "./lib/presence/keys.ts";
 import { type BeatResult, heartbeat, MAX_INFO_BYTES } from "./lib/presence/presence.ts";
 import { checkLimit } from "./lib/ratelimit/check-limit.ts";
 import { identifierSchema, storedIdentifier } from "./lib/ratelimit/identifier.ts";
@@ -198,14 +207,12 @@ export class RpcMethods {
         throw validationError([{ path: "channel", message: CHANNEL_RULE }]);
       }
       if (typeof event !== "string" || !EVENT_NAME.test(event)) {
-        throw validationError([{ path: "event", message: "1-64 of A-Z a-z 0-9 _ . : -" }]);
+        throw validationError([{ path: "event", message: EVENT_NAME_RULE }]);
       }
       if (RESERVED_EVENTS.has(event)) {
-        throw validationError([{ path: "event", message: "gap, ready, error, reconnect and message are reserved" }]);
+        throw validationError([{ path: "event", message: RESERVED_EVENTS_RULE }]);
       }
-      if (jsonBytes(data) > MAX_EVENT_BYTES) {
-        throw validationError([{ path: "data", message: `at most ${MAX_EVENT_BYTES} bytes as JSON` }]);
-      }
+      limitJsonBytes(data, MAX_EVENT_BYTES, "data");
       const { id } = await publishEvent(redis, config, { channel, event, data });
       return { channel, id };
     });
@@ -262,10 +269,8 @@ export class RpcMethods {
   notify(userId: string, notification: NotificationInput): Promise<NotifyResult> {
     return this.#run((redis, config, now) => {
       const id = parse(z.string().regex(SESSION_LIMITS.userId, USER_ID_RULE), userId, "userId");
-      const input = parse(notificationSchema, notification, "");
-      if (jsonBytes(input.data) > MAX_NOTIFICATION_DATA_BYTES) {
-        throw validationError([{ path: "data", message: `at most ${MAX_NOTIFICATION_DATA_BYTES} bytes as JSON` }]);
-      }
+      const input = parse(notificationInputSchema, notification, "");
+      limitJsonBytes(input.data, MAX_NOTIFICATION_DATA_BYTES, "data");
       return notify(redis, config, { userId: id, ...input, now });
     });
   }
@@ -278,16 +283,14 @@ export class RpcMethods {
   ): Promise<BeatResult> {
     return this.#run((redis, config, now) => {
       if (typeof room !== "string" || !ROOM_NAME.test(room)) {
-        throw validationError([{ path: "room", message: "1-128 of A-Z a-z 0-9 _ . : -" }]);
+        throw validationError([{ path: "room", message: ROOM_NAME_RULE }]);
       }
       const who = parse(z.string().regex(SESSION_LIMITS.userId, USER_ID_RULE), member, "member");
       const connection = options.connection ?? "main";
       if (typeof connection !== "string" || !CONNECTION_ID.test(connection)) {
-        throw validationError([{ path: "connection", message: "1-64 of A-Z a-z 0-9 _ -" }]);
+        throw validationError([{ path: "connection", message: CONNECTION_ID_RULE }]);
       }
-      if (info !== undefined && jsonBytes(info) > MAX_INFO_BYTES) {
-        throw validationError([{ path: "info", message: `at most ${MAX_INFO_BYTES} bytes as JSON` }]);
-      }
+      limitJsonBytes(info, MAX_INFO_BYTES, "info");
       return heartbeat(redis, config, {
         room,
         member: who,
@@ -312,17 +315,6 @@ export class RpcMethods {
     }
   }
 }
-
-/** The notify route's limits (src/routes/inbox.ts). */
-const MAX_NOTIFICATION_DATA_BYTES = 8 * 1024;
-const notificationSchema = z.strictObject({
-  title: z.string().min(1).max(256),
-  body: z.string().max(4096).optional(),
-  data: z.unknown().optional(),
-  key: z.string().min(1).max(256).optional(),
-});
-
-const jsonBytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value ?? null)).length;
 
 function parse<S extends z.ZodType>(schema: S, value: unknown, path: string): z.infer<S> {
   const result = schema.safeParse(value);

@@ -4,12 +4,20 @@ import type { AppEnv } from "../env.ts";
 import { type Principal, requireAccess } from "../lib/channels/access.ts";
 import { CLIENT_SCRIPT } from "../lib/channels/client-script.ts";
 import { decodePosition, STREAM_ID } from "../lib/channels/ids.ts";
-import { CHANNEL_RULE, EVENT_NAME, isChannelName, RESERVED_EVENTS } from "../lib/channels/names.ts";
+import {
+  CHANNEL_RULE,
+  EVENT_NAME,
+  EVENT_NAME_RULE,
+  isChannelName,
+  RESERVED_EVENTS,
+  RESERVED_EVENTS_RULE,
+} from "../lib/channels/names.ts";
 import { openChannelStream } from "../lib/channels/open-stream.ts";
 import { publishEvent } from "../lib/channels/publish-event.ts";
 import { readHistory } from "../lib/channels/read-history.ts";
 import { MAX_EVENT_BYTES } from "../lib/channels/settings.ts";
 import { validationError } from "../lib/errors.ts";
+import { limitJsonBytes } from "../lib/json-size.ts";
 import { optionalPrincipal, secured } from "../middleware/authorize.ts";
 import { loadSession } from "../middleware/session.ts";
 import { createRouter, problemResponse, unauthorizedResponse } from "./router.ts";
@@ -59,8 +67,8 @@ const publishRoute = createRoute({
             .strictObject({
               event: z
                 .string()
-                .regex(EVENT_NAME, "1-64 of A-Z a-z 0-9 _ . : -")
-                .refine((name) => !RESERVED_EVENTS.has(name), "gap, ready, error, reconnect and message are reserved"),
+                .regex(EVENT_NAME, EVENT_NAME_RULE)
+                .refine((name) => !RESERVED_EVENTS.has(name), RESERVED_EVENTS_RULE),
               data: z.unknown().optional(),
             })
             .openapi("ChannelPublish"),
@@ -170,9 +178,7 @@ export const channelRoutes = createRouter()
   .openapi(publishRoute, async (c) => {
     const { channel } = c.req.valid("param");
     const { event, data } = c.req.valid("json");
-    if (new TextEncoder().encode(JSON.stringify(data ?? null)).length > MAX_EVENT_BYTES) {
-      throw validationError([{ path: "data", message: `at most ${MAX_EVENT_BYTES} bytes as JSON` }]);
-    }
+    limitJsonBytes(data, MAX_EVENT_BYTES, "data");
     requireAccess(await principal(c), [channel], "publish");
     const limit = await c.get("rateLimit").forScript(); // the check runs inside publish.lua
     const { id } = await publishEvent(c.get("redis"), c.get("config"), { channel, event, data, limit });

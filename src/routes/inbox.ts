@@ -1,8 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env.ts";
-import { AppError, validationError } from "../lib/errors.ts";
+import { AppError } from "../lib/errors.ts";
 import { inboxCounts, listNotifications, MARKS, mark, notify, STATUSES } from "../lib/inbox/inbox.ts";
+import { MAX_NOTIFICATION_DATA_BYTES, notificationInputSchema } from "../lib/inbox/schema.ts";
+import { limitJsonBytes } from "../lib/json-size.ts";
 import { SESSION_LIMITS, USER_ID_RULE } from "../lib/sessions/session.ts";
 import { secured } from "../middleware/authorize.ts";
 import { loadSession, sameOriginOnly } from "../middleware/session.ts";
@@ -38,8 +40,6 @@ const notificationSchema = z
 const id = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const noSession = problemResponse("No live session");
 const crossOrigin = problemResponse("A cross-origin request");
-/** Largest notification data, as JSON text (bytes). */
-const MAX_DATA_BYTES = 8 * 1024;
 
 const notifyRoute = createRoute({
   method: "post",
@@ -53,19 +53,7 @@ const notifyRoute = createRoute({
       required: true,
       content: {
         "application/json": {
-          schema: z
-            .strictObject({
-              title: z.string().min(1).max(256),
-              body: z.string().max(4096).optional(),
-              data: z.unknown().optional(),
-              key: z
-                .string()
-                .min(1)
-                .max(256)
-                .optional()
-                .openapi({ description: "A second notify with this key is a no-op" }),
-            })
-            .openapi("NotificationInput"),
+          schema: notificationInputSchema.openapi("NotificationInput"),
         },
       },
     },
@@ -166,9 +154,7 @@ export const inboxRoutes = createRouter()
   .openapi(notifyRoute, async (c) => {
     const { userId } = c.req.valid("param");
     const input = c.req.valid("json");
-    if (new TextEncoder().encode(JSON.stringify(input.data ?? null)).length > MAX_DATA_BYTES) {
-      throw validationError([{ path: "data", message: `at most ${MAX_DATA_BYTES} bytes as JSON` }]);
-    }
+    limitJsonBytes(input.data, MAX_NOTIFICATION_DATA_BYTES, "data");
     const result = await notify(c.get("redis"), c.get("config"), { userId, ...input, now: c.get("clock").now() });
     return result.duplicate ? c.json(result, 200, noStore) : c.json(result, 201, noStore);
   })

@@ -2,7 +2,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env.ts";
 import { validationError } from "../lib/errors.ts";
-import { CONNECTION_ID, ROOM_NAME } from "../lib/presence/keys.ts";
+import { limitJsonBytes } from "../lib/json-size.ts";
+import { CONNECTION_ID, CONNECTION_ID_RULE, ROOM_NAME, ROOM_NAME_RULE } from "../lib/presence/keys.ts";
 import { heartbeat, leave, MAX_INFO_BYTES, onlineMembers, roster } from "../lib/presence/presence.ts";
 import { SESSION_LIMITS, USER_ID_RULE } from "../lib/sessions/session.ts";
 import { adminRequired } from "../middleware/admin-auth.ts";
@@ -15,13 +16,13 @@ const noStore = { "cache-control": "no-store" };
 const params = z.object({
   room: z
     .string()
-    .regex(ROOM_NAME, "1-128 of A-Z a-z 0-9 _ . : -")
+    .regex(ROOM_NAME, ROOM_NAME_RULE)
     .openapi({ param: { name: "room", in: "path" }, example: "doc-42" }),
 });
 const memberId = z.string().regex(SESSION_LIMITS.userId, USER_ID_RULE);
 const connection = z
   .string()
-  .regex(CONNECTION_ID, "1-64 of A-Z a-z 0-9 _ -")
+  .regex(CONNECTION_ID, CONNECTION_ID_RULE)
   .default("main")
   .openapi({ description: "One id per tab or device: the member stays while any of them beats" });
 const memberSchema = z
@@ -153,9 +154,7 @@ export const presenceRoutes = createRouter()
   .openapi(beatRoute, async (c) => {
     const { room } = c.req.valid("param");
     const input = c.req.valid("json") ?? {};
-    if (input.info !== undefined && new TextEncoder().encode(JSON.stringify(input.info)).length > MAX_INFO_BYTES) {
-      throw validationError([{ path: "info", message: `at most ${MAX_INFO_BYTES} bytes as JSON` }]);
-    }
+    limitJsonBytes(input.info, MAX_INFO_BYTES, "info");
     const member = await memberOf(c, input.member);
     const limit = await c.get("rateLimit").forScript(); // the check runs inside beat.lua
     const result = await heartbeat(c.get("redis"), c.get("config"), {

@@ -28,6 +28,9 @@ export const presenceChannel = (room: string) => `${PRESENCE_CHANNEL_PREFIX}${ro
 
 /** An event name: what `EventSource.addEventListener(name)` listens to. */
 export const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+/** What EVENT_NAME allows, and the names it may not take, in words, for error messages. */
+export const EVENT_NAME_RULE = "1-64 of A-Z a-z 0-9 _ . : -";
+export const RESERVED_EVENTS_RULE = "gap, ready, error, reconnect and message are reserved";
 
 /** Event names the stream itself sends; a publisher may not use them. */
 export const RESERVED_EVENTS: ReadonlySet<string> = new Set(["gap", "ready", "error", "reconnect", "message"]);

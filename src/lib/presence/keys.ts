@@ -3,10 +3,12 @@ import { channelKey, channelTag } from "../channels/keys.ts";
 import { presenceChannel } from "../channels/names.ts";
 import { namespace } from "../keys.ts";
 
-/** A room name: 1-128 of `A-Z a-z 0-9 _ . : -`. */
+/** A room name, and what it allows in words (for error messages). */
 export const ROOM_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
-/** A connection id (one per tab): 1-64 of `A-Z a-z 0-9 _ -`. */
+export const ROOM_NAME_RULE = "1-128 of A-Z a-z 0-9 _ . : -";
+/** A connection id (one per tab), and what it allows in words. */
 export const CONNECTION_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const CONNECTION_ID_RULE = "1-64 of A-Z a-z 0-9 _ -";
 
 export interface PresenceKeys {
   members: string;
