@@ -37,6 +37,13 @@ const notificationSchema = z
     archived: z.boolean(),
   })
   .openapi("Notification");
+/** What notify answers, whether it added the notification (201) or found its key (200). */
+const notifiedSchema = z.object({
+  id: z.number().int(),
+  duplicate: z.boolean(),
+  counts: countsSchema,
+  evicted: z.array(z.number().int()),
+});
 const id = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const noSession = problemResponse("No live session");
 const crossOrigin = problemResponse("A cross-origin request");
@@ -59,24 +66,8 @@ const notifyRoute = createRoute({
     },
   },
   responses: {
-    201: json(
-      "Added; `evicted` lists the ids the cap removed",
-      z.object({
-        id: z.number().int(),
-        duplicate: z.boolean(),
-        counts: countsSchema,
-        evicted: z.array(z.number().int()),
-      }),
-    ),
-    200: json(
-      "A notification with this key exists already: nothing changed",
-      z.object({
-        id: z.number().int(),
-        duplicate: z.boolean(),
-        counts: countsSchema,
-        evicted: z.array(z.number().int()),
-      }),
-    ),
+    201: json("Added; `evicted` lists the ids the cap removed", notifiedSchema),
+    200: json("A notification with this key exists already: nothing changed", notifiedSchema),
     401: unauthorizedResponse,
     422: problemResponse("A malformed user id or body, or data over 8 KiB"),
   },
