@@ -24,10 +24,7 @@ export function buildWorker(outdir: string, options: { entry?: string; minify?: 
 export function builtModules(outdir: string) {
   return readdirSync(outdir)
     .filter((f) => f.endsWith(".js") || f.endsWith(".lua"))
-    .sort(
-      (a, b) =>
-        Number(b === "index.js") - Number(a === "index.js") || Number(b.endsWith(".js")) - Number(a.endsWith(".js")),
-    )
+    .sort((a, b) => Number(b.endsWith(".js")) - Number(a.endsWith(".js")))
     .map((name) => ({
       type: name.endsWith(".lua") ? ("Text" as const) : ("ESModule" as const),
       path: join(outdir, name),
